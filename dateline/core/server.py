@@ -1,0 +1,39 @@
+"""The embedded production server: gunicorn, configured in code."""
+
+import os
+
+from gunicorn.app.base import BaseApplication
+
+
+class _Server(BaseApplication):
+    def __init__(self, options):
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from dateline.wsgi import application
+
+        return application
+
+
+def run(host: str, port: int, workers: int | None = None) -> None:
+    cores = os.cpu_count() or 1
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    _Server({
+        "bind": [bind],
+        "workers": workers or int(os.environ.get("DATELINE_WORKERS", 2 * cores + 1)),
+        "worker_class": "gthread",
+        "threads": int(os.environ.get("DATELINE_THREADS", "2")),
+        "keepalive": 5,
+        "timeout": 30,
+        "graceful_timeout": 10,
+        "accesslog": os.environ.get("DATELINE_ACCESS_LOG") or None,
+        "errorlog": "-",
+        "loglevel": "warning",
+        "proc_name": "dateline",
+        "forwarded_allow_ips": os.environ.get("DATELINE_FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
+    }).run()

@@ -1,0 +1,13 @@
+from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from dateline.news.models import Section
+
+
+def site(request):
+    """The site's name and the section navigation, queried only if a page uses it."""
+    return {
+        "site_name": settings.DATELINE["SITE_NAME"],
+        "site_tagline": settings.DATELINE["SITE_TAGLINE"],
+        "nav_sections": SimpleLazyObject(lambda: list(Section.objects.all())),
+    }

@@ -1,0 +1,93 @@
+"""Reader pages. Each view fetches its blocks (see blocks.py) and renders."""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_safe
+
+from dateline.news.models import Author, Redirect, Section, Story, Tag
+
+from . import blocks, seo
+from .pagination import paginate
+
+
+@require_safe
+def home(request):
+    top = blocks.lead_and_top(5)
+    sections = blocks.nav_sections()
+    rows = blocks.section_rows(sections, exclude_ids=[s.pk for s in top])
+    return render(request, "public/home.html", {
+        "lead": top[0] if top else None,
+        "top": top[1:],
+        "rows": [(section, rows[section]) for section in sections if rows[section]],
+        "dont_miss": blocks.dont_miss(),
+        "nav_sections": sections,
+    })
+
+
+@require_safe
+def section(request, slug):
+    section = get_object_or_404(Section, slug=slug)
+    page = paginate(request, Story.objects.published().teasers().in_section(section).newest_first())
+    return render(request, "public/section.html", {"section": section, "page": page, "current_section": section})
+
+
+@require_safe
+def tag(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    page = paginate(request, Story.objects.published().teasers().filter(tags=tag).newest_first())
+    return render(request, "public/tag.html", {"tag": tag, "page": page, "show_section": True})
+
+
+@require_safe
+def author(request, slug):
+    author = get_object_or_404(Author, slug=slug)
+    page = paginate(request, Story.objects.published().teasers().filter(authors=author).newest_first())
+    return render(request, "public/author.html", {"author": author, "page": page, "show_section": True})
+
+
+@require_safe
+def story(request, section_slug, slug):
+    story = (
+        Story.objects.published()
+        .select_related("section", "lead_image", "also_read__section")
+        .filter(slug=slug).first()
+    )
+    if story is None:
+        raise Http404("No such story")
+    if story.section.slug != section_slug:
+        # Moved to another section (or its section was renamed): one address.
+        return redirect(story, permanent=True)
+    bylines = list(story.bylines.select_related("author"))
+    credits = list(story.credits.select_related("source"))
+    tags = list(story.tags.all())
+    previous, following = blocks.neighbours(story)
+    return render(request, "public/story.html", {
+        "story": story,
+        "bylines": bylines,
+        "credits": credits,
+        "tags": tags,
+        "also_read": blocks.also_read(story),
+        "previous": previous,
+        "next": following,
+        "latest": blocks.latest_in_section(story.section, exclude=story),
+        "dont_miss": blocks.dont_miss(exclude=story),
+        "ld": seo.news_article(request, story, bylines, credits, tags),
+    })
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # No database and no context processors: the database may be what failed.
+    from django.template import loader
+    from django.http import HttpResponseServerError
+
+    return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def old_address(path):
+    """The story an old address of a story now points at, or None."""
+    found = Redirect.objects.select_related("story__section").filter(old_path=path).first()
+    return found.story if found and found.story.is_visible() else None
