@@ -76,6 +76,7 @@ def load_demo(log=print) -> int:
     for item in demo_stories():
         if item.get("related_to"):
             actions.update_story(by_headline[item["headline"]], also_read=by_headline[item["related_to"]])
+    picks.sort(key=lambda s: s.published_at, reverse=True)
     actions.set_picks(picks[:4])
     log(f"Demo newsroom: {len(by_headline)} stories in {len(sections)} sections, "
         f"{len(authors)} authors, {len(sources)} sources, {len(picks[:4])} picks.")

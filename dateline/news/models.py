@@ -109,6 +109,12 @@ class Image(models.Model):
     def __str__(self):
         return self.alt_text or self.file.name
 
+    def save(self, *args, **kwargs):
+        # Width and height are set in every <img> so nothing shifts as it loads.
+        if self.file and not (self.width and self.height):
+            self.width, self.height = self.file.width, self.file.height
+        super().save(*args, **kwargs)
+
 
 class StoryQuerySet(models.QuerySet):
     def published(self, now=None):

@@ -13,6 +13,11 @@ from .pagination import paginate
 @require_safe
 def home(request):
     top = blocks.lead_and_top(5)
+    # Lead with the newest of these that has a picture, so the front page opens with one.
+    pictured = next((s for s in top if s.lead_image_id), None)
+    if pictured is not None:
+        top.remove(pictured)
+        top.insert(0, pictured)
     sections = blocks.nav_sections()
     rows = blocks.section_rows(sections, exclude_ids=[s.pk for s in top])
     return render(request, "public/home.html", {
@@ -71,7 +76,7 @@ def story(request, section_slug, slug):
         "next": following,
         "latest": blocks.latest_in_section(story.section, exclude=story),
         "dont_miss": blocks.dont_miss(exclude=story),
-        "ld": seo.news_article(request, story, bylines, credits, tags),
+        "ld": seo.ld_json(seo.news_article(request, story, bylines, credits, tags)),
     })
 
 

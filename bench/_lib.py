@@ -1,0 +1,485 @@
+"""Shared plumbing for the benchmarks in bench/: databases, the server, HTTP.
+
+Nothing here imports the application: every step goes through the same command
+line an operator uses (``dateline demo``, ``dateline serve``, ``dateline
+shell``), in a separate process, so the benchmarks measure the real thing.
+
+Scratch data lives under bench/out/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH = REPO / "bench"
+OUT = BENCH / "out"
+VENV_BIN = REPO / ".venv" / "bin"
+DATELINE = str(VENV_BIN / "dateline") if (VENV_BIN / "dateline").exists() else shutil.which("dateline") or "dateline"
+
+PG_HOST = os.environ.get("BENCH_PG_HOST", "127.0.0.1")
+PG_PORT = os.environ.get("BENCH_PG_PORT", "5432")
+PG_USER = os.environ.get("BENCH_PG_USER", "postgres")
+# Databases this code must never create, drop or load.
+PROTECTED_DBS = {"test", "root", "postgres", "template0", "template1"}
+
+_JSON_MARK = "@@BENCH-JSON@@"
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------
+# Running the dateline command
+# --------------------------------------------------------------------------
+
+def base_env(home: Path, database_url: str | None = None) -> dict:
+    """The environment for one dateline process: its home, and PostgreSQL or not."""
+    env = dict(os.environ)
+    env["DATELINE_HOME"] = str(home)
+    env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def dateline(env: dict, *args: str, check: bool = True, quiet: bool = False) -> subprocess.CompletedProcess:
+    """Run ``dateline ARGS`` to completion; raise with its output when it fails."""
+    proc = subprocess.run([DATELINE, *args], env=env, cwd=REPO, text=True, capture_output=True)
+    if not quiet:
+        for line in proc.stdout.splitlines():
+            if line.strip():
+                log(f"  | {line}")
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"`dateline {' '.join(args)}` failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def shell_json(env: dict, code: str):
+    """Run Python ``code`` in ``dateline shell``; it calls ``emit(obj)`` once to return JSON."""
+    prelude = f"import json as _j\ndef emit(obj):\n    print({_JSON_MARK!r} + _j.dumps(obj))\n"
+    proc = dateline(env, "shell", "-c", prelude + code, check=False, quiet=True)
+    for line in proc.stdout.splitlines():
+        if line.startswith(_JSON_MARK):
+            return json.loads(line[len(_JSON_MARK):])
+    raise RuntimeError(f"dateline shell returned no result ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+
+
+def demo_size(env: dict) -> int | None:
+    """How many stories the hand-written demo newsroom has; None if its content is missing."""
+    return shell_json(env, (
+        "try:\n"
+        "    from dateline.demo.load import demo_stories\n"
+        "    emit(len(demo_stories()))\n"
+        "except ImportError:\n"
+        "    emit(None)\n"
+    ))
+
+
+def story_count(env: dict) -> dict:
+    return shell_json(env, (
+        "from dateline.news.models import Story\n"
+        "from dateline.demo import load\n"
+        "try:\n"
+        "    has = load.has_demo()\n"
+        "except ImportError:\n"
+        "    has = False\n"
+        "emit({'stories': Story.objects.count(), 'published': Story.objects.published().count(), 'demo': has})\n"
+    ))
+
+
+# --------------------------------------------------------------------------
+# Databases
+# --------------------------------------------------------------------------
+
+def pg_url(name: str) -> str:
+    return f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+
+
+def _psql(sql: str, db: str = "postgres") -> str:
+    proc = subprocess.run(
+        ["psql", "-h", PG_HOST, "-p", PG_PORT, "-U", PG_USER, "-d", db, "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql],
+        text=True, capture_output=True,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"psql failed: {sql}\n{proc.stderr}")
+    return proc.stdout.strip()
+
+
+def _pg_guard(name: str) -> None:
+    if name in PROTECTED_DBS or not re.fullmatch(r"dateline_bench[a-z0-9_]*", name):
+        raise RuntimeError(f"refusing to touch PostgreSQL database {name!r} (only dateline_bench*)")
+
+
+def pg_exists(name: str) -> bool:
+    return _psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1"
+
+
+def pg_recreate(name: str) -> None:
+    _pg_guard(name)
+    if pg_exists(name):
+        log(f"dropping PostgreSQL database {name}")
+        _psql(f'DROP DATABASE "{name}" WITH (FORCE)')
+    log(f"creating PostgreSQL database {name}")
+    _psql(f'CREATE DATABASE "{name}"')
+
+
+def _fill(env: dict, stories: int, demo: bool) -> None:
+    """Demo newsroom first (its stories are the newest), then the synthetic archive."""
+    dateline(env, "migrate", "--no-input", quiet=True)
+    if demo:
+        log("loading the demo newsroom (dateline demo)")
+        dateline(env, "demo")
+    if stories:
+        log(f"adding {stories:,} synthetic stories (dateline demo --stories {stories}); this takes a while")
+        started = time.perf_counter()
+        dateline(env, "demo", "--stories", str(stories))
+        log(f"  synthetic stories added in {time.perf_counter() - started:.0f} s")
+
+
+_DEMO_STATUS: dict | None = None
+
+
+def demo_status() -> dict:
+    """Can ``dateline demo`` load the hand-written newsroom right now?
+
+    Tried for real in a scratch SQLite home (bench/out/db/demo-probe), which is
+    then kept as a demo-only database. {"ok": bool, "stories": n, "why": str}.
+    """
+    global _DEMO_STATUS
+    if _DEMO_STATUS is not None:
+        return _DEMO_STATUS
+    home = OUT / "db" / "demo-probe"
+    shutil.rmtree(home, ignore_errors=True)
+    env = base_env(home)
+    n = demo_size(env)
+    if n is None:
+        _DEMO_STATUS = {"ok": False, "stories": 0, "why": "demo story content missing (ImportError)"}
+    else:
+        proc = dateline(env, "demo", check=False, quiet=True)
+        if proc.returncode == 0:
+            _DEMO_STATUS = {"ok": True, "stories": n, "why": ""}
+        else:
+            last = [line for line in (proc.stderr or proc.stdout).splitlines() if line.strip()]
+            _DEMO_STATUS = {"ok": False, "stories": 0,
+                            "why": f"`dateline demo` fails: {last[-1] if last else proc.returncode}"}
+    if not _DEMO_STATUS["ok"]:
+        log(f"WARNING: no demo newsroom: {_DEMO_STATUS['why']}; using synthetic stories only")
+    return _DEMO_STATUS
+
+
+def prepare(kind: str, stories: int, *, with_demo: bool = True, pg_name: str = "dateline_bench") -> tuple[dict, dict]:
+    """A database with the demo newsroom (when it loads) plus ``stories`` synthetic ones.
+
+    SQLite: a DATELINE_HOME under bench/out/db/, keyed by story count and
+    whether the demo is in it; built in a temporary folder and renamed when
+    complete, so an interrupted build is never reused.
+
+    PostgreSQL: the database ``pg_name``, reused when its story count matches,
+    else dropped and rebuilt. Its DATELINE_HOME (static files, secret key) is
+    bench/out/db/pg-home.
+
+    Returns (environment for dateline processes, description).
+    """
+    OUT.joinpath("db").mkdir(parents=True, exist_ok=True)
+    status = demo_status() if with_demo else {"ok": False, "stories": 0, "why": "not asked for"}
+    demo = status["ok"]
+    expected = stories + status["stories"]
+    info = {"db": kind, "synthetic": stories, "demo": demo, "demo_stories": status["stories"],
+            "demo_missing_why": status["why"], "expected_stories": expected}
+
+    if kind == "sqlite":
+        key = f"sqlite-{stories}-{'demo' if demo else 'nodemo'}"
+        home = OUT / "db" / key
+        env = base_env(home)
+        if (home / "ready.json").exists():
+            counts = story_count(env)
+            if counts["stories"] == expected and counts["demo"] == demo:
+                log(f"reusing cached SQLite database {home.relative_to(REPO)} ({counts['stories']:,} stories)")
+                return env, {**info, **counts, "home": str(home), "reused": True}
+            log(f"cached database {home.name} has {counts['stories']:,} stories, expected {expected:,}: rebuilding")
+        shutil.rmtree(home, ignore_errors=True)
+        building = OUT / "db" / f".building-{key}-{os.getpid()}"
+        shutil.rmtree(building, ignore_errors=True)
+        try:
+            _fill(base_env(building), stories, demo)
+            (building / "ready.json").write_text(json.dumps(info))
+            building.rename(home)
+        finally:
+            shutil.rmtree(building, ignore_errors=True)
+        counts = story_count(env)
+        return env, {**info, **counts, "home": str(home), "reused": False}
+
+    if kind == "postgres":
+        _pg_guard(pg_name)
+        home = OUT / "db" / "pg-home"
+        env = base_env(home, pg_url(pg_name))
+        if pg_exists(pg_name):
+            try:
+                counts = story_count(env)
+            except RuntimeError:
+                counts = {"stories": -1, "demo": None}
+            if counts["stories"] == expected and counts["demo"] == demo:
+                log(f"reusing PostgreSQL database {pg_name} ({counts['stories']:,} stories)")
+                return env, {**info, **counts, "database": pg_name, "reused": True}
+            log(f"PostgreSQL database {pg_name} has {counts['stories']:,} stories, expected {expected:,}: rebuilding")
+        pg_recreate(pg_name)
+        _fill(env, stories, demo)
+        # What autovacuum would have done on a live site: fresh statistics, visibility map.
+        log("VACUUM ANALYZE")
+        _psql("VACUUM ANALYZE", db=pg_name)
+        counts = story_count(env)
+        return env, {**info, **counts, "database": pg_name, "reused": False}
+
+    raise ValueError(f"unknown database kind {kind!r}")
+
+
+# --------------------------------------------------------------------------
+# The server
+# --------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``dateline serve`` in the background; stopped by PID (its own process group)."""
+
+    def __init__(self, env: dict, *, workers: int = 1, port: int | None = None, label: str = "server"):
+        self.env, self.workers, self.port, self.label = env, workers, port or free_port(), label
+        self.proc: subprocess.Popen | None = None
+        self.logfile = OUT / "logs" / f"{label}-{self.port}.log"
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 300) -> "Server":
+        self.logfile.parent.mkdir(parents=True, exist_ok=True)
+        out = open(self.logfile, "w")
+        cmd = [DATELINE, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)]
+        log(f"starting {' '.join(cmd[1:])} (log: {self.logfile.relative_to(REPO)})")
+        self.proc = subprocess.Popen(cmd, env=self.env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        out.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                conn.request("GET", "/")
+                resp = conn.getresponse()
+                resp.read()
+                conn.close()
+                if resp.status < 500:
+                    log(f"server up at {self.origin} (pid {self.proc.pid})")
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.25)
+        raise RuntimeError(f"server did not answer within {timeout:.0f} s:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.logfile.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        pid = proc.pid
+        try:
+            os.kill(pid, signal.SIGTERM)  # gunicorn's master stops its workers gracefully
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            log(f"server {pid} did not stop on SIGTERM: killing its process group")
+            try:
+                os.killpg(pid, signal.SIGKILL)  # the group this Popen created (start_new_session)
+            except ProcessLookupError:
+                pass
+            proc.wait(timeout=10)
+        except ProcessLookupError:
+            pass
+        log(f"server {pid} stopped")
+
+    def __enter__(self):
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+# --------------------------------------------------------------------------
+# HTTP
+# --------------------------------------------------------------------------
+
+class KeepAlive:
+    """One persistent HTTP/1.1 connection; reconnects (untimed) if the server closes it."""
+
+    def __init__(self, port: int, headers: dict | None = None, timeout: float = 30):
+        self.port, self.timeout = port, timeout
+        self.headers = {"User-Agent": "dateline-bench", **(headers or {})}
+        self.conn = None
+        self.connects = 0
+
+    def _connect(self):
+        self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        self.conn.connect()
+        self.conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.connects += 1
+
+    def get(self, path: str, headers: dict | None = None):
+        """(seconds, status, response headers, body); the time covers sending and reading it all."""
+        for attempt in (1, 2):
+            if self.conn is None:
+                self._connect()
+            try:
+                started = time.perf_counter()
+                self.conn.request("GET", path, headers={**self.headers, **(headers or {})})
+                resp = self.conn.getresponse()
+                body = resp.read()
+                elapsed = time.perf_counter() - started
+                if resp.will_close:
+                    self.close()
+                return elapsed, resp.status, resp.headers, body
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
+                    http.client.CannotSendRequest, http.client.BadStatusLine):
+                self.close()
+                if attempt == 2:
+                    raise
+
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+class Links(HTMLParser):
+    """Every href/src/srcset in a page, with the tag and rel it came from."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        rel = (a.get("rel") or "").lower().split()
+        for attr in ("href", "src", "poster", "data"):
+            if a.get(attr):
+                self.found.append({"tag": tag, "attr": attr, "rel": rel, "url": a[attr], "as": a.get("as")})
+        for attr in ("srcset", "imagesrcset"):
+            for part in (a.get(attr) or "").split(","):
+                url = part.strip().split(" ")[0]
+                if url:
+                    self.found.append({"tag": tag, "attr": attr, "rel": rel, "url": url, "as": a.get("as")})
+
+
+def links(html: str) -> list[dict]:
+    parser = Links()
+    parser.feed(html)
+    return parser.found
+
+
+def stylesheet_href(html: str) -> str:
+    for link in links(html):
+        if link["tag"] == "link" and "stylesheet" in link["rel"]:
+            return link["url"]
+    raise RuntimeError("no <link rel=stylesheet> in the page")
+
+
+def same_origin(url: str, origin: str) -> bool:
+    full = urlsplit(urljoin(origin + "/", url))
+    base = urlsplit(origin)
+    return (full.scheme, full.netloc) == (base.scheme, base.netloc)
+
+
+# --------------------------------------------------------------------------
+# Choosing pages
+# --------------------------------------------------------------------------
+
+def sample_story_urls(env: dict, count: int, seed: int = 20240601) -> list[str]:
+    """``count`` published story URLs spread over the whole archive (seeded, so runs compare)."""
+    return shell_json(env, (
+        "import random\n"
+        "from dateline.news.models import Story\n"
+        "ids = list(Story.objects.published().values_list('pk', flat=True))\n"
+        f"picked = random.Random({seed}).sample(ids, min({count}, len(ids)))\n"
+        "by = Story.objects.select_related('section').in_bulk(picked)\n"
+        "emit([by[i].get_absolute_url() for i in picked])\n"
+    ))
+
+
+def richest_story(env: dict) -> dict:
+    """The published story showing the most blocks (lead image, credits, previous, next, ...)."""
+    return shell_json(env, (
+        "from dateline.news.models import Story\n"
+        "from dateline.public import blocks\n"
+        "best = None\n"
+        "qs = Story.objects.published().select_related('section', 'lead_image', 'also_read').newest_first()[:600]\n"
+        "for s in qs:\n"
+        "    prev, nxt = blocks.neighbours(s)\n"
+        "    has = {'lead_image': s.lead_image_id is not None, 'credits': s.credits.exists(),\n"
+        "           'previous': prev is not None, 'next': nxt is not None, 'tags': s.tags.exists(),\n"
+        "           'also_read': blocks.also_read(s) is not None, 'bylines': s.bylines.exists(),\n"
+        "           'updated': s.was_updated}\n"
+        "    weights = {'lead_image': 8, 'credits': 8, 'previous': 4, 'next': 4, 'also_read': 2,\n"
+        "               'tags': 1, 'bylines': 1, 'updated': 1}\n"
+        "    score = (sum(weights[k] for k, v in has.items() if v), s.word_count)\n"
+        "    if best is None or score > best[0]:\n"
+        "        best = (score, s.get_absolute_url(), has, s.headline)\n"
+        "emit(None if best is None else {'url': best[1], 'has': best[2], 'headline': best[3]})\n"
+    ))
+
+
+# --------------------------------------------------------------------------
+# Numbers
+# --------------------------------------------------------------------------
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * p // 100))  # ceil
+    return ordered[int(rank) - 1]
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    n = len(ordered)
+    mid = n // 2
+    return ordered[mid] if n % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def table(headers: list[str], rows: list[list], align: str | None = None) -> str:
+    """A plain-text table; ``align`` is a string of l/r per column."""
+    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    align = align or "l" + "r" * (len(headers) - 1)
+
+    def fmt(row):
+        return "  ".join(c.ljust(w) if a == "l" else c.rjust(w) for c, w, a in zip(row, widths, align)).rstrip()
+
+    line = "  ".join("-" * w for w in widths)
+    return "\n".join([fmt(cells[0]), line, *(fmt(r) for r in cells[1:])])

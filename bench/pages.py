@@ -1,0 +1,278 @@
+#!/usr/bin/env python3
+"""Per-request latency of reader pages, served by the real server.
+
+    .venv/bin/python bench/pages.py [--stories 100000] [--db sqlite|postgres|both] [--requests N]
+
+Prepares a database (the demo newsroom plus N synthetic stories; cached under
+bench/out/db/ for SQLite, the PostgreSQL database ``dateline_bench`` reused
+when its story count matches), starts ``dateline serve --workers 1`` and times
+sequential GETs over one keep-alive connection, sending ``Accept-Encoding:
+gzip`` like a browser:
+
+- story pages, rotating over ~1,000 story URLs sampled across the archive;
+- the home page; a section page;
+- extra rows for information: a deep section page, a tag page, an author page;
+- the baseline: the stylesheet, a static file served by WhiteNoise in the same
+  process. The ratio "x static" is each median over the baseline median.
+
+Page types are interleaved request by request, so drift affects all equally.
+See bench/README.md for how to read the numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _lib  # noqa: E402
+from _lib import OUT, KeepAlive, Server, log, median, percentile, table  # noqa: E402
+
+TARGETS_MS = {"story": 15.0, "home": 25.0}
+
+PROBE = """
+import time
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+pages = {pages!r}
+client = Client(HTTP_HOST="127.0.0.1", HTTP_ACCEPT_ENCODING="gzip")
+out = {{}}
+for name, url in pages:
+    runs = []
+    for attempt in range(2):
+        with CaptureQueriesContext(connection) as q:
+            started = time.perf_counter()
+            response = client.get(url)
+            elapsed = time.perf_counter() - started
+        times = [float(x["time"]) for x in q.captured_queries]
+        slowest = max(q.captured_queries, key=lambda x: float(x["time"]), default=None)
+        runs.append({{
+            "status": response.status_code, "queries": len(times), "sql_ms": sum(times) * 1000,
+            "view_ms": elapsed * 1000,
+            "slowest_ms": float(slowest["time"]) * 1000 if slowest else 0.0,
+            "slowest_sql": slowest["sql"][:400] if slowest else "",
+        }})
+    out[name] = runs
+emit(out)
+"""
+
+
+def decode(headers, body: bytes) -> str:
+    if (headers.get("Content-Encoding") or "").lower() == "gzip":
+        body = gzip.decompress(body)
+    return body.decode("utf-8", "replace")
+
+
+def discover(client: KeepAlive, section: str) -> dict:
+    """The extra URLs a run needs, read from the site's own pages."""
+    _, status, headers, body = client.get("/")
+    if status != 200:
+        raise RuntimeError(f"home page answered {status}")
+    home = decode(headers, body)
+    found = {"static": _lib.stylesheet_href(home)}
+    _, status, headers, body = client.get(f"/{section}/")
+    if status != 200:
+        raise RuntimeError(f"/{section}/ answered {status}")
+    page = decode(headers, body)
+    pages = re.search(r"Page 1 of ([\d,]+)", page)
+    last = int(pages.group(1).replace(",", "")) if pages else 1
+    found["section_pages"] = last
+    found["deep"] = f"/{section}/?page={max(1, last // 2)}"
+    tag = re.search(r'href="(/tag/[^"/]+/)"', page)
+    author = re.search(r'href="(/author/[^"/]+/)"', page)
+    if tag is None or author is None:
+        # The section list has no tag or byline links; a story page has both.
+        story_link = re.search(rf'href="(/{section}/[^"/?]+/)"', page)
+        if story_link:
+            _, _, headers, body = client.get(story_link.group(1))
+            story = decode(headers, body)
+            tag = tag or re.search(r'href="(/tag/[^"/]+/)"', story)
+            author = author or re.search(r'href="(/author/[^"/]+/)"', story)
+    found["tag"] = tag.group(1) if tag else None
+    found["author"] = author.group(1) if author else None
+    return found
+
+
+def measure(kind: str, args) -> dict:
+    env, info = _lib.prepare(kind, args.stories, pg_name=args.pg_name)
+    log(f"{kind}: {info['stories']:,} stories ({info['published']:,} published), demo newsroom: "
+        f"{'yes' if info['demo'] else 'no'}")
+    urls = _lib.sample_story_urls(env, args.urls + args.warmup_stories)
+    story_urls, warm_urls = urls[: args.urls], urls[args.urls:]
+    if not story_urls:
+        raise RuntimeError("no published stories to measure")
+    headers = {} if args.no_gzip else {"Accept-Encoding": "gzip"}
+
+    server = Server(env, workers=1, label=f"pages-{kind}")
+    try:
+        server.start()
+        client = KeepAlive(server.port, headers=headers)
+        extra = discover(client, args.section)
+        pages = {
+            "story": None,  # rotates over story_urls
+            "home": "/",
+            "section": f"/{args.section}/",
+            "section-deep": extra["deep"] if args.extra else None,
+            "tag": extra["tag"] if args.extra else None,
+            "author": extra["author"] if args.extra else None,
+            "static": extra["static"],
+        }
+        pages = {k: v for k, v in pages.items() if k == "story" or v}
+
+        # Warm-up: other story URLs (so no measured story is pre-viewed) and every other page.
+        log(f"warming up ({len(warm_urls)} other stories, {args.warmup} requests per other page)")
+        for url in warm_urls:
+            client.get(url)
+        for _ in range(args.warmup):
+            for name, url in pages.items():
+                if url:
+                    client.get(url)
+
+        log(f"measuring {args.requests} requests per page type, interleaved")
+        samples = {name: [] for name in pages}
+        first_view, repeat_view = [], []
+        statuses = {name: {} for name in pages}
+        sizes = {name: [] for name in pages}
+        seen = set()
+        started = time.perf_counter()
+        for i in range(args.requests):
+            for name, url in pages.items():
+                if name == "story":
+                    url = story_urls[i % len(story_urls)]
+                elapsed, status, _, body = client.get(url)
+                samples[name].append(elapsed)
+                statuses[name][status] = statuses[name].get(status, 0) + 1
+                sizes[name].append(len(body))
+                if name == "story":
+                    (repeat_view if url in seen else first_view).append(elapsed)
+                    seen.add(url)
+        wall = time.perf_counter() - started
+        connects = client.connects
+        client.close()
+    finally:
+        server.stop()
+
+    probe_pages = [["story", story_urls[0]], ["home", "/"], ["section", f"/{args.section}/"]]
+    if args.extra:
+        probe_pages += [[k, pages[k]] for k in ("section-deep", "tag", "author") if pages.get(k)]
+    log("counting queries per page in-process (Django test client)")
+    queries = _lib.shell_json(env, PROBE.format(pages=probe_pages))
+
+    rows = {}
+    for name, values in samples.items():
+        rows[name] = summarise(values, statuses[name], sizes[name], pages[name] or f"{len(story_urls)} story URLs")
+    if repeat_view:
+        rows["story (1st view)"] = summarise(first_view, {}, [], "each URL's first request")
+        rows["story (repeat)"] = summarise(repeat_view, {}, [], "URLs requested before")
+    return {"db": kind, "info": info, "rows": rows, "queries": queries, "extra": extra, "wall_s": wall,
+            "connections": connects, "gzip": not args.no_gzip, "requests": args.requests}
+
+
+def summarise(values, statuses, sizes, url) -> dict:
+    ms = [v * 1000 for v in values]
+    return {
+        "url": url, "n": len(ms), "median": median(ms), "p95": percentile(ms, 95), "p99": percentile(ms, 99),
+        "mean": sum(ms) / len(ms), "min": min(ms), "max": max(ms),
+        "errors": sum(n for code, n in statuses.items() if code != 200), "statuses": statuses,
+        "bytes": int(median(sizes)) if sizes else None,
+    }
+
+
+ORDER = ["story", "story (1st view)", "story (repeat)", "home", "section", "section-deep", "tag", "author", "static"]
+LABEL = {"static": "static (baseline)", "section-deep": "section, deep page"}
+
+
+def report(result: dict) -> str:
+    info, rows = result["info"], result["rows"]
+    base = rows["static"]["median"]
+    lines = [
+        "",
+        f"== {result['db']}: {info['stories']:,} stories ({info['synthetic']:,} synthetic"
+        f"{', demo newsroom' if info['demo'] else ', no demo newsroom (content missing)'}); "
+        f"1 worker; {result['requests']} requests per page type over "
+        f"{result['connections']} keep-alive connection(s); "
+        f"{'Accept-Encoding: gzip' if result['gzip'] else 'no compression'}",
+    ]
+    body = []
+    for name in ORDER:
+        if name not in rows:
+            continue
+        r = rows[name]
+        target = TARGETS_MS.get(name)
+        verdict = "" if target is None else ("ok" if r["median"] <= target else "MISSED")
+        body.append([
+            ("  " if "(" in name else "") + LABEL.get(name, name), r["n"], f"{r['median']:.2f}", f"{r['p95']:.2f}",
+            f"{r['p99']:.2f}", f"{r['median'] / base:.1f}x", "" if r["bytes"] is None else f"{r['bytes']:,}",
+            r["errors"] if r["bytes"] is not None else "",
+            "" if target is None else f"<= {target:g} ms", verdict,
+        ])
+    lines.append(table(["page", "requests", "median ms", "p95 ms", "p99 ms", "x static", "bytes", "non-200",
+                        "target (median)", ""], body, "lrrrrrrrll"))
+    q = result["queries"]
+    qrows = []
+    for name, runs in q.items():
+        first, again = runs
+        qrows.append([name, first["status"], first["queries"], again["queries"], f"{again['sql_ms']:.2f}",
+                      f"{again['view_ms']:.2f}", f"{again['slowest_ms']:.2f}", shorten(again["slowest_sql"] or first["slowest_sql"])])
+    lines += ["", "In-process (Django test client, DEBUG cursor): queries for a first and a repeat request",
+              table(["page", "status", "queries", "repeat", "SQL ms", "view ms", "slowest ms", "slowest query"],
+                    qrows, "lrrrrrrl")]
+    lines.append("URLs: " + ", ".join(f"{k}={v['url']}" for k, v in rows.items() if "(" not in k))
+    return "\n".join(lines)
+
+
+def shorten(sql: str, width: int = 110) -> str:
+    sql = re.sub(r"\s+", " ", sql)
+    sql = re.sub(r'SELECT .*? FROM', "SELECT … FROM", sql, count=1)
+    return sql if len(sql) <= width else sql[: width - 1] + "…"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stories", type=int, default=100_000, help="synthetic stories (default 100,000)")
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="sqlite")
+    parser.add_argument("--requests", type=int, default=2000, help="measured requests per page type (default 2000)")
+    parser.add_argument("--urls", type=int, default=1000, help="story URLs to rotate over (default 1000)")
+    parser.add_argument("--warmup", type=int, default=30, help="warm-up requests per non-story page (default 30)")
+    parser.add_argument("--warmup-stories", type=int, default=100, help="other story URLs fetched to warm up")
+    parser.add_argument("--section", default="world", help="section slug to measure (default world)")
+    parser.add_argument("--no-extra", dest="extra", action="store_false",
+                        help="skip the informational rows (deep section page, tag, author)")
+    parser.add_argument("--no-gzip", action="store_true", help="do not send Accept-Encoding: gzip")
+    parser.add_argument("--pg-name", default="dateline_bench", help="PostgreSQL database to use (dateline_bench*)")
+    args = parser.parse_args(argv)
+    if args.stories < 0 or args.requests < 1 or args.urls < 1:
+        parser.error("--stories must be >= 0, --requests and --urls >= 1")
+
+    kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    results = []
+    for kind in kinds:
+        results.append(measure(kind, args))
+        print(report(results[-1]), flush=True)
+    if len(results) > 1:
+        print("\n== side by side (median ms / p95 ms)")
+        names = [n for n in ORDER if all(n in r["rows"] for r in results)]
+        print(table(["page", *[r["db"] for r in results], "target (median)"], [
+            [LABEL.get(n, n), *[f"{r['rows'][n]['median']:.2f} / {r['rows'][n]['p95']:.2f}" for r in results],
+             f"<= {TARGETS_MS[n]:g} ms" if n in TARGETS_MS else ""]
+            for n in names
+        ], "l" + "r" * len(results) + "l"))
+    OUT.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = OUT / f"pages-{args.db}-{args.stories}-{stamp}.json"
+    path.write_text(json.dumps(results, indent=1))
+    print(f"\nraw numbers: {path.relative_to(_lib.REPO)}")
+    missed = [f"{r['db']} {n}" for r in results for n, t in TARGETS_MS.items() if r["rows"][n]["median"] > t]
+    if missed:
+        print("targets missed: " + ", ".join(missed))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
