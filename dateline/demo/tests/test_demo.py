@@ -1,0 +1,61 @@
+"""The demo newsroom: enough varied, original content to show every feature."""
+
+from collections import Counter
+
+import pytest
+
+from dateline.demo import cast, images, load
+from dateline.news.models import Credit, Image, Pick, Section, Story
+
+
+@pytest.fixture
+def demo(db):
+    load.load_demo(log=lambda *a: None)
+
+
+def test_the_demo_fills_every_section_with_published_stories(demo):
+    stories = Story.objects.published()
+    assert stories.count() >= 60
+    per_section = Counter(stories.values_list("section__slug", flat=True))
+    assert Section.objects.count() >= 8 and all(per_section[slug] >= 5 for _, slug, _ in cast.SECTIONS)
+    words = sorted(stories.values_list("word_count", flat=True))
+    assert words[0] < 200 and words[-1] > 700  # varied lengths
+
+
+def test_the_demo_has_credits_images_picks_and_also_reads(demo):
+    assert Credit.objects.values("source").distinct().count() >= 5
+    assert set(Credit.objects.values_list("role", flat=True)) == set(Credit.Role.values)
+    assert Image.objects.count() >= 10 and not Image.objects.filter(alt_text="").exists()
+    assert Pick.objects.live().count() == 4
+    assert Story.objects.exclude(also_read=None).count() >= 8
+    assert Story.objects.exclude(canonical_url="").count() >= 6
+
+
+def test_loading_twice_is_refused_politely(demo):
+    assert load.has_demo()
+    count = Story.objects.count()
+    from django.core.management import call_command
+
+    call_command("demo")
+    assert Story.objects.count() == count
+
+
+def test_synthetic_stories_are_complete_and_visible(db):
+    load.add_synthetic(50, seed=3, log=lambda *a: None)
+    stories = Story.objects.published()
+    assert stories.count() == 50
+    story = stories.first()
+    assert story.word_count > 0 and story.excerpt and story.block_ends and story.bylines.count() == 1
+    assert story.tags.count() == 2
+
+
+def test_every_motif_draws_a_jpeg_of_the_right_size():
+    from io import BytesIO
+
+    from PIL import Image as PILImage
+
+    for n, motif in enumerate(images.MOTIFS):
+        picture = PILImage.open(BytesIO(images.draw(motif, n)))
+        assert picture.format == "JPEG" and picture.size == images.SIZE
+    with pytest.raises(ValueError):
+        images.draw("unicorns", 1)
