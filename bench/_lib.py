@@ -296,6 +296,16 @@ class Server:
             time.sleep(0.25)
         raise RuntimeError(f"server did not answer within {timeout:.0f} s:\n{self.log_tail()}")
 
+    def worker_pids(self) -> list[int]:
+        """gunicorn's worker processes (children of the master)."""
+        if self.proc is None:
+            return []
+        try:
+            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+        except OSError:
+            return []
+        return [int(c) for c in children]
+
     def log_tail(self, lines: int = 30) -> str:
         try:
             return "\n".join(self.logfile.read_text(errors="replace").splitlines()[-lines:])
@@ -335,6 +345,29 @@ class Server:
 # --------------------------------------------------------------------------
 # HTTP
 # --------------------------------------------------------------------------
+
+def cpu_ns(pid: int) -> int:
+    """CPU time used so far by every thread of process ``pid``, in ns (Linux schedstat)."""
+    total = 0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return 0
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as fh:
+                total += int(fh.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass  # a thread that just ended
+    return total
+
+
+def loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
 
 class KeepAlive:
     """One persistent HTTP/1.1 connection; reconnects (untimed) if the server closes it."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import re
 import sys
 import time
@@ -134,8 +135,13 @@ def measure(kind: str, args) -> dict:
                 if url:
                     client.get(url)
 
-        log(f"measuring {args.requests} requests per page type, interleaved")
+        workers = server.worker_pids()
+        worker = workers[0] if len(workers) == 1 else None
+        cpu = (lambda: _lib.cpu_ns(worker)) if worker else (lambda: 0)
+        load_before = _lib.loadavg()
+        log(f"measuring {args.requests} requests per page type, interleaved (load average {load_before})")
         samples = {name: [] for name in pages}
+        cpu_ms = {name: [] for name in pages}
         first_view, repeat_view = [], []
         statuses = {name: {} for name in pages}
         sizes = {name: [] for name in pages}
@@ -145,7 +151,9 @@ def measure(kind: str, args) -> dict:
             for name, url in pages.items():
                 if name == "story":
                     url = story_urls[i % len(story_urls)]
+                before = cpu()
                 elapsed, status, _, body = client.get(url)
+                cpu_ms[name].append((cpu() - before) / 1e6)
                 samples[name].append(elapsed)
                 statuses[name][status] = statuses[name].get(status, 0) + 1
                 sizes[name].append(len(body))
@@ -153,6 +161,7 @@ def measure(kind: str, args) -> dict:
                     (repeat_view if url in seen else first_view).append(elapsed)
                     seen.add(url)
         wall = time.perf_counter() - started
+        load_after = _lib.loadavg()
         connects = client.connects
         client.close()
     finally:
@@ -166,17 +175,20 @@ def measure(kind: str, args) -> dict:
 
     rows = {}
     for name, values in samples.items():
-        rows[name] = summarise(values, statuses[name], sizes[name], pages[name] or f"{len(story_urls)} story URLs")
+        rows[name] = summarise(values, statuses[name], sizes[name], pages[name] or f"{len(story_urls)} story URLs",
+                               cpu_ms[name] if worker else None)
     if repeat_view:
         rows["story (1st view)"] = summarise(first_view, {}, [], "each URL's first request")
         rows["story (repeat)"] = summarise(repeat_view, {}, [], "URLs requested before")
     return {"db": kind, "info": info, "rows": rows, "queries": queries, "extra": extra, "wall_s": wall,
-            "connections": connects, "gzip": not args.no_gzip, "requests": args.requests}
+            "connections": connects, "gzip": not args.no_gzip, "requests": args.requests,
+            "load": [load_before, load_after], "cpus": os.cpu_count()}
 
 
-def summarise(values, statuses, sizes, url) -> dict:
+def summarise(values, statuses, sizes, url, cpu=None) -> dict:
     ms = [v * 1000 for v in values]
     return {
+        "cpu_median": median(cpu) if cpu else None, "cpu_mean": sum(cpu) / len(cpu) if cpu else None,
         "url": url, "n": len(ms), "median": median(ms), "p95": percentile(ms, 95), "p99": percentile(ms, 99),
         "mean": sum(ms) / len(ms), "min": min(ms), "max": max(ms),
         "errors": sum(n for code, n in statuses.items() if code != 200), "statuses": statuses,
@@ -208,12 +220,15 @@ def report(result: dict) -> str:
         verdict = "" if target is None else ("ok" if r["median"] <= target else "MISSED")
         body.append([
             ("  " if "(" in name else "") + LABEL.get(name, name), r["n"], f"{r['median']:.2f}", f"{r['p95']:.2f}",
-            f"{r['p99']:.2f}", f"{r['median'] / base:.1f}x", "" if r["bytes"] is None else f"{r['bytes']:,}",
+            f"{r['p99']:.2f}", f"{r['median'] / base:.1f}x",
+            "" if r.get("cpu_median") is None else f"{r['cpu_median']:.2f}", "" if r["bytes"] is None else f"{r['bytes']:,}",
             r["errors"] if r["bytes"] is not None else "",
             "" if target is None else f"<= {target:g} ms", verdict,
         ])
-    lines.append(table(["page", "requests", "median ms", "p95 ms", "p99 ms", "x static", "bytes", "non-200",
-                        "target (median)", ""], body, "lrrrrrrrll"))
+    lines.append(table(["page", "requests", "median ms", "p95 ms", "p99 ms", "x static", "server CPU ms",
+                        "bytes", "non-200", "target (median)", ""], body, "lrrrrrrrrll"))
+    lines.append(f"(machine: {result['cpus']} CPUs, load average {result['load'][0]} before, {result['load'][1]} after; "
+                 "server CPU = median CPU time the worker used per request: less sensitive to other load)")
     q = result["queries"]
     qrows = []
     for name, runs in q.items():
