@@ -516,3 +516,31 @@ def table(headers: list[str], rows: list[list], align: str | None = None) -> str
 
     line = "  ".join("-" * w for w in widths)
     return "\n".join([fmt(cells[0]), line, *(fmt(r) for r in cells[1:])])
+
+
+# --------------------------------------------------------------------------
+# For shell scripts: `python bench/_lib.py demo-site` prints shell assignments
+# --------------------------------------------------------------------------
+
+def _demo_site() -> None:
+    """Prepare the demo database; print BENCH_HOME, BENCH_DEMO and BENCH_STORY for `eval`."""
+    env, info = prepare("sqlite", 0)
+    if not info["demo"]:
+        log("no demo newsroom: falling back to 300 synthetic stories")
+        env, info = prepare("sqlite", 300)
+    story = richest_story(env)
+    if story is None:
+        raise SystemExit("no published story")
+    import shlex
+    print(f"BENCH_HOME={shlex.quote(env['DATELINE_HOME'])}")
+    print(f"BENCH_DEMO={'yes' if info['demo'] else 'no'}")
+    print(f"BENCH_DEMO_WHY={shlex.quote(info['demo_missing_why'])}")
+    print(f"BENCH_STORY={shlex.quote(story['url'])}")
+    print(f"BENCH_PORT={free_port()}")
+
+
+if __name__ == "__main__":
+    commands = {"demo-site": _demo_site}
+    if len(sys.argv) != 2 or sys.argv[1] not in commands:
+        raise SystemExit(f"usage: {sys.argv[0]} {'|'.join(commands)}")
+    commands[sys.argv[1]]()

@@ -260,12 +260,19 @@ def main(argv=None) -> int:
     parser.add_argument("--no-extra", dest="extra", action="store_false",
                         help="skip the informational rows (deep section page, tag, author)")
     parser.add_argument("--no-gzip", action="store_true", help="do not send Accept-Encoding: gzip")
+    parser.add_argument("--prepare-only", action="store_true", help="build or check the database(s), then stop")
     parser.add_argument("--pg-name", default="dateline_bench", help="PostgreSQL database to use (dateline_bench*)")
     args = parser.parse_args(argv)
     if args.stories < 0 or args.requests < 1 or args.urls < 1:
         parser.error("--stories must be >= 0, --requests and --urls >= 1")
 
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    if args.prepare_only:
+        for kind in kinds:
+            _, info = _lib.prepare(kind, args.stories, pg_name=args.pg_name)
+            print(f"{kind}: {info['stories']:,} stories ({info['synthetic']:,} synthetic, "
+                  f"demo newsroom: {'yes' if info['demo'] else 'no'}){' (reused)' if info['reused'] else ''}")
+        return 0
     results = []
     for kind in kinds:
         results.append(measure(kind, args))

@@ -74,6 +74,7 @@ def create_story(*, headline, section, authors=(), credits=(), tags=(), **fields
     story.full_clean()
     story.save()
     _set_relations(story, list(authors), list(credits), list(tags))
+    signals.story_created.send(sender=Story, story=story)
     return story
 
 

@@ -12,6 +12,9 @@ keyword arguments:
 
 from django.dispatch import Signal
 
+# story: the new Story (a draft).
+story_created = Signal()
+
 # story: the Story just made visible (or scheduled to be, at story.published_at).
 story_published = Signal()
 

@@ -7,6 +7,7 @@ results.
 import html
 import math
 import re
+from collections import Counter
 from html.parser import HTMLParser
 
 import nh3
@@ -46,6 +47,7 @@ STOPWORDS = frozenset(
     percent would could like since many much may might must still even well back first""".split()
 )
 
+_POSSESSIVE = re.compile(r"'s\b")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
 
@@ -136,14 +138,11 @@ def excerpt(text: str, limit: int = 200) -> str:
 
 def keywords(text: str, limit: int = 40) -> list[str]:
     """The most frequent meaningful words of ``text``, most frequent first."""
-    counts: dict[str, int] = {}
-    for word in words(text.lower()):
-        word = word.replace("’", "'")
-        if len(word) < 3 or word in STOPWORDS or word.isdigit():
-            continue
-        if word.endswith("'s"):
-            word = word[:-2]
-        counts[word] = counts.get(word, 0) + 1
+    text = _POSSESSIVE.sub("", text.lower().replace("’", "'"))
+    counts = Counter(
+        word for word in _WORD.findall(text)
+        if len(word) > 2 and word not in STOPWORDS and not word.isdigit()
+    )
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return [word for word, _ in ranked[:limit]]
 

@@ -29,7 +29,7 @@ class Recorder:
 def recorded():
     rec = Recorder()
     receivers = []
-    for name in ("story_published", "story_unpublished", "story_changed", "story_deleted", "picks_changed"):
+    for name in ("story_created", "story_published", "story_unpublished", "story_changed", "story_deleted", "picks_changed"):
         r = rec(name)
         receivers.append((getattr(signals, name), r))
         getattr(signals, name).connect(r)
@@ -86,8 +86,8 @@ def test_a_scheduled_story_becomes_visible_when_its_time_comes(newsroom):
 def test_publishing_sends_the_signal_and_unpublishing_too(newsroom, recorded):
     story = newsroom.story(newsroom.section())
     actions.unpublish_story(story)
-    assert recorded.names() == ["story_published", "story_unpublished"]
-    assert recorded.seen[1][1]["old_url"] == story.get_absolute_url()
+    assert recorded.names() == ["story_created", "story_published", "story_unpublished"]
+    assert recorded.seen[2][1]["old_url"] == story.get_absolute_url()
 
 
 def test_a_changed_slug_keeps_the_old_address_as_a_redirect(newsroom, recorded):
