@@ -104,10 +104,14 @@ def load(name):
     return data[len(data) // 2]  # the median performance run
 
 results = {name: load(name) for name in pages}
-width = max(len(results[p]["finalDisplayedUrl"]) for p in pages)
+from urllib.parse import urlsplit
+def short(url, n=60):
+    path = urlsplit(url).path
+    return path if len(path) <= n else path[: n - 1] + "…"
+width = max(len(short(results[p]["finalDisplayedUrl"])) for p in pages)
 print(f"\nLighthouse {results['home']['lighthouseVersion']}, {results['home']['configSettings']['formFactor']}, "
       f"{runs} run(s) per page{' (median performance run)' if runs > 1 else ''}; demo newsroom: {demo}\n")
-head = f"{'page':8}  {'url':{width}}  " + "  ".join(f"{NAMES[c]:>7}" for c in TARGETS)
+head = f"{'page':8}  {'path':{width}}  " + "  ".join(f"{NAMES[c]:>7}" for c in TARGETS)
 print(head); print("-" * len(head))
 print(f"{'target':8}  {'':{width}}  " + "  ".join(f"{('>= ' if c == 'performance' else '= ') + str(t):>7}" for c, t in TARGETS.items()))
 failing = []
@@ -121,16 +125,23 @@ for name in pages:
         cells.append(f"{s + ('!' if below else ''):>7}")
         if below:
             failing.append((name, cat, r))
-    print(f"{name:8}  {r['finalDisplayedUrl']:{width}}  " + "  ".join(cells))
+    print(f"{name:8}  {short(r['finalDisplayedUrl']):{width}}  " + "  ".join(cells))
 print("(! = under target)")
 
 m = {name: results[name]["audits"] for name in pages}
 print("\nPerformance metrics (simulated mobile):")
-metrics = ["first-contentful-paint", "largest-contentful-paint", "total-blocking-time", "cumulative-layout-shift",
-           "speed-index", "server-response-time"]
-print(f"{'page':8}  " + "  ".join(f"{k.replace('-', ' ')[:22]:>22}" for k in metrics))
+metrics = {"first-contentful-paint": "FCP", "largest-contentful-paint": "LCP", "total-blocking-time": "TBT",
+           "cumulative-layout-shift": "CLS", "speed-index": "SI", "server-response-time": "TTFB (observed)"}
+def metric(name, key):
+    a = m[name].get(key) or {}
+    if key == "server-response-time" and a.get("numericValue") is not None:
+        return f"{a['numericValue']:.0f} ms"
+    return (a.get("displayValue") or "-").replace("\u00a0", " ")
+print(f"{'page':8}  " + "  ".join(f"{v:>15}" for v in metrics.values()))
 for name in pages:
-    print(f"{name:8}  " + "  ".join(f"{(m[name].get(k, {}).get('displayValue') or '-')[:22]:>22}" for k in metrics))
+    print(f"{name:8}  " + "  ".join(f"{metric(name, k):>15}" for k in metrics))
+print("page weight (transfer, all resources): " + ", ".join(
+    f"{name} {m[name]['total-byte-weight']['numericValue'] / 1024:.1f} KiB" for name in pages))
 
 if not failing:
     print("\nEvery score meets its target.")

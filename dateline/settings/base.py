@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "dateline.core",
     "dateline.news",
     "dateline.enrich",
+    "dateline.search",
+    "dateline.discovery",
     "dateline.public",
     "dateline.demo",
 ]
