@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from . import signals
-from .models import Byline, Credit, Pick, Redirect, Section, Story, Tag
+from .models import Byline, Correction, Credit, Pick, Redirect, Section, Story, Tag
 
 CONTENT_FIELDS = {
     "headline", "slug", "standfirst", "body", "summary", "section", "lead_image",
@@ -161,6 +161,26 @@ def delete_story(story) -> None:
     )
     story.delete()
     signals.story_deleted.send(sender=Story, **info)
+
+
+@transaction.atomic
+def add_correction(story, text: str, kind: str = Correction.Kind.CORRECTION) -> Correction:
+    """Append a correction or update note; the story shows “Updated” from now on."""
+    text = " ".join((text or "").split())
+    if not text:
+        raise ValueError("a correction needs its text")
+    if kind not in Correction.Kind.values:
+        raise ValueError(f"unknown kind of note {kind!r}")
+    story = Story.objects.select_for_update().select_related("section").get(pk=story.pk)
+    now = timezone.now().replace(microsecond=0)
+    note = Correction.objects.create(story=story, text=text, kind=kind, created_at=now)
+    story.updated_at = now
+    story.save()
+    signals.story_changed.send(
+        sender=Story, story=story, changed={"corrections"}, old_url=story.get_absolute_url(),
+        was_visible=story.is_visible(),
+    )
+    return note
 
 
 @transaction.atomic

@@ -265,6 +265,25 @@ class Credit(models.Model):
         return f"{self.get_role_display()} {self.source}"
 
 
+class Correction(models.Model):
+    """A correction or update note on a published story, shown with its time."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        UPDATE = "update", "Update"
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.text[:60]}"
+
+
 class PickQuerySet(models.QuerySet):
     def live(self, now=None):
         """Picks in their time window whose story readers may see."""

@@ -9,5 +9,6 @@ def site(request):
     return {
         "site_name": settings.DATELINE["SITE_NAME"],
         "site_tagline": settings.DATELINE["SITE_TAGLINE"],
+        "language": settings.LANGUAGE_CODE.split("-")[0],
         "nav_sections": SimpleLazyObject(lambda: list(Section.objects.all())),
     }

@@ -26,6 +26,7 @@ def home(request):
         "rows": [(section, rows[section]) for section in sections if rows[section]],
         "dont_miss": blocks.dont_miss(),
         "nav_sections": sections,
+        "meta": seo.for_home(request),
     })
 
 
@@ -33,21 +34,32 @@ def home(request):
 def section(request, slug):
     section = get_object_or_404(Section, slug=slug)
     page = paginate(request, Story.objects.published().teasers().in_section(section).newest_first())
-    return render(request, "public/section.html", {"section": section, "page": page, "current_section": section})
+    return render(request, "public/section.html", {
+        "section": section, "page": page, "current_section": section,
+        "meta": seo.for_list(request, section.name, section.description or section.name,
+                             section.get_absolute_url(), page),
+    })
 
 
 @require_safe
 def tag(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     page = paginate(request, Story.objects.published().teasers().filter(tags=tag).newest_first())
-    return render(request, "public/tag.html", {"tag": tag, "page": page, "show_section": True})
+    return render(request, "public/tag.html", {
+        "tag": tag, "page": page, "show_section": True,
+        "meta": seo.for_list(request, tag.name, f"Stories tagged {tag.name}.", tag.get_absolute_url(), page),
+    })
 
 
 @require_safe
 def author(request, slug):
     author = get_object_or_404(Author, slug=slug)
     page = paginate(request, Story.objects.published().teasers().filter(authors=author).newest_first())
-    return render(request, "public/author.html", {"author": author, "page": page, "show_section": True})
+    return render(request, "public/author.html", {
+        "author": author, "page": page, "show_section": True,
+        "meta": seo.for_list(request, author.name, author.bio or f"Stories by {author.name}.",
+                             author.get_absolute_url(), page),
+    })
 
 
 @require_safe
@@ -65,6 +77,7 @@ def story(request, section_slug, slug):
     bylines = list(story.bylines.select_related("author"))
     credits = list(story.credits.select_related("source"))
     tags = list(story.tags.all())
+    corrections = list(story.corrections.all())
     previous, following = blocks.neighbours(story)
     return render(request, "public/story.html", {
         "story": story,
@@ -76,7 +89,8 @@ def story(request, section_slug, slug):
         "next": following,
         "latest": blocks.latest_in_section(story.section, exclude=story),
         "dont_miss": blocks.dont_miss(exclude=story),
-        "ld": seo.ld_json(seo.news_article(request, story, bylines, credits, tags)),
+        "corrections": corrections,
+        "meta": seo.for_story(request, story, bylines, credits, tags, corrections),
     })
 
 

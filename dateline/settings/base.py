@@ -154,6 +154,9 @@ LOGGING = {
 DATELINE = {
     "SITE_NAME": os.environ.get("DATELINE_SITE_NAME", "Dateline"),
     "SITE_TAGLINE": os.environ.get("DATELINE_SITE_TAGLINE", "Independent news, every day"),
+    # The public address, e.g. https://news.example.org; absolute links (canonical,
+    # feeds, sitemaps, JSON-LD) use it. Empty: taken from each request.
+    "SITE_URL": os.environ.get("DATELINE_SITE_URL", "").rstrip("/"),
     # After which paragraph of the body the "Also read" link goes, unless a
     # story says otherwise.
     "ALSO_READ_AFTER": int(os.environ.get("DATELINE_ALSO_READ_AFTER", "3")),
