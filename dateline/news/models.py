@@ -104,6 +104,11 @@ class Image(models.Model):
     alt_text = models.CharField(max_length=300, blank=True, help_text="What the image shows, for readers who cannot see it.")
     caption = models.CharField(max_length=400, blank=True)
     credit = models.CharField(max_length=200, blank=True)
+    # Where the subject is, as fractions of width and height; crops keep it in view.
+    focal_x = models.FloatField(default=0.5)
+    focal_y = models.FloatField(default=0.5)
+    # Derived once at upload: [{"width": 480, "format": "webp", "url": ...}, ...]
+    renditions = models.JSONField(default=list, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
@@ -139,8 +144,10 @@ class StoryQuerySet(models.QuerySet):
 class Story(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+        REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"  # scheduled when published_at is still ahead
         UNPUBLISHED = "unpublished", "Unpublished"
+        KILLED = "killed", "Taken down"
 
     headline = models.CharField(max_length=300)
     slug = models.SlugField(max_length=200, unique=True, allow_unicode=False)
@@ -162,6 +169,16 @@ class Story(models.Model):
     also_read_after = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Paragraph after which “Also read” appears; empty for the site default."
     )
+    embargo_until = models.DateTimeField(
+        null=True, blank=True, help_text="Agency copy under embargo may not go out before this time."
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="stories",
+        help_text="Who started the story; contributors may edit only their own.",
+    )
+    deleted_at = models.DateTimeField(null=True, blank=True, help_text="Set while the story is in the trash.")
+    # Bumped by every saved edit; an edit based on an older version is refused.
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
@@ -177,9 +194,19 @@ class Story(models.Model):
     class Meta:
         verbose_name_plural = "stories"
         ordering = ["-published_at", "-id"]
+        permissions = [
+            ("publish_story", "Can publish, schedule and unpublish stories"),
+            ("edit_any_story", "Can edit stories started by others"),
+            ("kill_story", "Can take a story down everywhere"),
+            ("manage_curation", "Can manage picks, sections and sources"),
+        ]
         indexes = [
             models.Index(fields=["status", "published_at", "id"], name="story_timeline"),
             models.Index(fields=["section", "status", "published_at", "id"], name="story_section_timeline"),
+            # The desk's lists: most recently changed first, optionally by status or section.
+            models.Index(fields=["modified_at", "id"], name="desk_recent"),
+            models.Index(fields=["status", "modified_at", "id"], name="desk_by_status"),
+            models.Index(fields=["section", "modified_at", "id"], name="desk_by_section"),
         ]
 
     def __str__(self):
@@ -211,6 +238,19 @@ class Story(models.Model):
     def is_visible(self, now=None):
         now = now or timezone.now()
         return self.status == self.Status.PUBLISHED and self.published_at is not None and self.published_at <= now
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and bool(self.published_at) and self.published_at > timezone.now()
+
+    @property
+    def desk_status(self):
+        """The status as the desk shows it: scheduled and trashed are told apart."""
+        if self.deleted_at:
+            return "trashed"
+        if self.is_scheduled:
+            return "scheduled"
+        return self.status
 
     @property
     def was_updated(self):
@@ -263,6 +303,59 @@ class Credit(models.Model):
 
     def __str__(self):
         return f"{self.get_role_display()} {self.source}"
+
+
+class StoryEvent(models.Model):
+    """Who changed a story's state, and when: the story's audit trail."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=30)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.action} by {self.user or 'system'} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Revision(models.Model):
+    """A saved state of a story's content; every save keeps one."""
+
+    class Kind(models.TextChoices):
+        SAVE = "save", "Saved"
+        RESTORE = "restore", "Restored"
+        CONFLICT = "conflict", "Kept from a conflicting edit"
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SAVE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    data = models.JSONField()
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["story", "number"], name="one_revision_number")]
+
+    def __str__(self):
+        return f"Revision {self.number} of story {self.story_id}"
+
+
+class Autosave(models.Model):
+    """The latest unsaved state of one person's editor; one row per story and person."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="autosaves")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField()
+    base_version = models.PositiveIntegerField()
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["story", "user"], name="one_autosave_per_person")]
 
 
 class Correction(models.Model):

@@ -70,6 +70,8 @@ def story(request, section_slug, slug):
         .filter(slug=slug).first()
     )
     if story is None:
+        if Story.objects.filter(slug=slug, status=Story.Status.KILLED).exists():
+            return render(request, "public/gone.html", status=410)
         raise Http404("No such story")
     if story.section.slug != section_slug:
         # Moved to another section (or its section was renamed): one address.

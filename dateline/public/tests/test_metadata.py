@@ -133,5 +133,5 @@ def test_list_pages_have_title_description_canonical_and_breadcrumbs(client, sto
 
 
 def test_a_correction_needs_text(story):
-    with pytest.raises(ValueError):
+    with pytest.raises(actions.WorkflowError):
         actions.add_correction(story, "   ")
