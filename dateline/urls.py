@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Uploaded media; in production nginx serves /media/ itself (see deploy/).
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    path("desk/", include("dateline.desk.urls")),
     path("", include("dateline.search.urls")),
     path("", include("dateline.discovery.urls")),
     path("", include("dateline.public.urls")),

@@ -485,6 +485,14 @@ def add_pick(story, position=None, starts_at=None, ends_at=None) -> Pick:
 
 
 @transaction.atomic
+def reorder_picks(pick_ids) -> None:
+    """Put the picks with these ids first, in this order."""
+    for position, pk in enumerate(pick_ids):
+        Pick.objects.filter(pk=pk).update(position=position)
+    signals.picks_changed.send(sender=Pick)
+
+
+@transaction.atomic
 def remove_pick(pick) -> None:
     pick.delete()
     signals.picks_changed.send(sender=Pick)

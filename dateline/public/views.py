@@ -1,6 +1,7 @@
 """Reader pages. Each view fetches its blocks (see blocks.py) and renders."""
 
 from django.http import Http404
+from django.utils import timezone
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
@@ -76,6 +77,13 @@ def story(request, section_slug, slug):
     if story.section.slug != section_slug:
         # Moved to another section (or its section was renamed): one address.
         return redirect(story, permanent=True)
+    return render_story(request, story)
+
+
+def render_story(request, story, preview=False, status=200):
+    """The story page; the desk's preview draws unpublished stories through the same code."""
+    if preview and story.published_at is None:
+        story.published_at = timezone.now().replace(microsecond=0)  # as if published now; not saved
     bylines = list(story.bylines.select_related("author"))
     credits = list(story.credits.select_related("source"))
     tags = list(story.tags.all())
@@ -93,7 +101,8 @@ def story(request, section_slug, slug):
         "dont_miss": blocks.dont_miss(exclude=story),
         "corrections": corrections,
         "meta": seo.for_story(request, story, bylines, credits, tags, corrections),
-    })
+        "preview": preview,
+    }, status=status)
 
 
 def page_not_found(request, exception=None):

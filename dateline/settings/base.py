@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "dateline.search",
     "dateline.discovery",
     "dateline.public",
+    "dateline.desk",
     "dateline.demo",
 ]
 
@@ -58,6 +59,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "dateline.urls"
+LOGIN_URL = "/desk/login/"
+LOGIN_REDIRECT_URL = "/desk/"
 WSGI_APPLICATION = "dateline.wsgi.application"
 
 TEMPLATES = [
@@ -163,4 +166,8 @@ DATELINE = {
     "WORDS_PER_MINUTE": 230,
     "PAGE_SIZE": 20,
     "TEASERS": 4,
+    # The desk flags a story that waits in review longer than this.
+    "REVIEW_OVERDUE_HOURS": 4,
+    # How long a preview link for people without an account stays valid.
+    "PREVIEW_LINK_HOURS": 48,
 }
