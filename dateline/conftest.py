@@ -52,3 +52,31 @@ class Newsroom:
 @pytest.fixture
 def newsroom(db):
     return Newsroom()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright; Playwright never downloads a browser here."""
+    import os
+    from pathlib import Path
+
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("DATELINE_SKIP_BROWSER"):
+            pytest.skip("DATELINE_SKIP_BROWSER is set and Debian's chromium is not installed")
+        pytest.fail("Debian's chromium is missing: apt-get install chromium (scripts/test does it)")
+    # Playwright's sync API keeps an event loop in this thread; the tests' own ORM
+    # calls happen outside any page callback, so Django's async guard can stand down.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

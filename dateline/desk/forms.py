@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
 from django.utils import timezone
@@ -19,10 +20,18 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     throttled = False
 
+    def _address(self):
+        if self.request is None:
+            return ""
+        meta = self.request.META
+        # Behind nginx every request comes from 127.0.0.1; the proxy's header names the reader.
+        if settings.DATELINE.get("TRUST_X_FORWARDED_FOR") and meta.get("HTTP_X_FORWARDED_FOR"):
+            return meta["HTTP_X_FORWARDED_FOR"].split(",")[-1].strip()
+        return meta.get("REMOTE_ADDR", "")
+
     def _keys(self):
         name = (self.data.get("username") or "").strip().lower()
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        return [f"desk:signin:user:{name}", f"desk:signin:addr:{address}"]
+        return [f"desk:signin:user:{name}", f"desk:signin:addr:{self._address()}"]
 
     def clean(self):
         if any((cache.get(key) or 0) >= FAILED_SIGNIN_LIMIT for key in self._keys()):
@@ -60,6 +69,10 @@ class StoryForm(forms.ModelForm):
     embargo_until = forms.DateTimeField(
         required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Agency embargo: the story cannot be published before this time.",
+    )
+    canonical_url = forms.URLField(
+        required=False, assume_scheme="https", max_length=500,
+        help_text="The original's address, for syndicated copy.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from dateline.news import actions
 from dateline.news.models import Author, Pick, Revision, Section, Story
+from dateline.news.text import analyse
 from dateline.public.views import render_story
 
 from . import policy
@@ -107,7 +108,10 @@ def filtered_stories(params, now):
         qs = qs.filter(bylines__author__slug=params["author"])
     for name, lookup in (("from", "modified_at__date__gte"), ("to", "modified_at__date__lte")):
         if params.get(name):
-            day = parse_date(params[name]) if len(params[name]) == 10 else None
+            try:
+                day = parse_date(params[name]) if len(params[name]) == 10 else None
+            except ValueError:
+                day = None
             if day is None:
                 raise ValidationError(f"“{params[name]}” is not a date (use YYYY-MM-DD).")
             qs = qs.filter(**{lookup: day})
@@ -381,7 +385,11 @@ def story_compare(request, pk):
     except (ValueError, Revision.DoesNotExist):
         raise Http404("Choose two revisions of this story") from None
     fields = sorted(set(a.data) | set(b.data))
-    rows = [(name, _diff(a.data.get(name), b.data.get(name))) for name in fields
+    def readable(name, value):
+        # Editors compare words, not markup.
+        return analyse(value or "")[0] if name == "body" else value
+
+    rows = [(name, _diff(readable(name, a.data.get(name)), readable(name, b.data.get(name)))) for name in fields
             if a.data.get(name) != b.data.get(name)]
     return render(request, "desk/compare.html", {"story": story, "a": a, "b": b, "rows": rows})
 

@@ -38,8 +38,10 @@ INSTALLED_APPS = [
     "dateline.core",
     "dateline.news",
     "dateline.enrich",
+    "dateline.media",
     "dateline.search",
     "dateline.discovery",
+    "dateline.ingest",
     "dateline.public",
     "dateline.desk",
     "dateline.demo",
@@ -168,6 +170,8 @@ DATELINE = {
     "TEASERS": 4,
     # The desk flags a story that waits in review longer than this.
     "REVIEW_OVERDUE_HOURS": 4,
+    # Behind a reverse proxy: count failed sign-ins by the X-Forwarded-For address.
+    "TRUST_X_FORWARDED_FOR": env_bool("DATELINE_TRUST_X_FORWARDED_FOR"),
     # How long a preview link for people without an account stays valid.
     "PREVIEW_LINK_HOURS": 48,
 }

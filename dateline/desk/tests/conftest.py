@@ -6,6 +6,16 @@ from dateline.desk.roles import ADMINISTRATOR, CONTRIBUTOR, EDITOR, give_role
 PASSWORD = "a-long-test-password"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Sign-in throttling counts in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def people(db):
     """The cast: two contributors, an editor, an administrator, and a reader with an account."""

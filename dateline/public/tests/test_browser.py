@@ -13,29 +13,7 @@ from django.utils import timezone
 from dateline.conftest import Newsroom
 from dateline.news import actions
 
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser]
-
-# Playwright's sync API runs an event loop in this thread; the test's own ORM
-# calls happen outside any page callback, so Django's async guard can stand down.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("DATELINE_SKIP_BROWSER"):
-            pytest.skip("DATELINE_SKIP_BROWSER is set and Debian's chromium is not installed")
-        pytest.fail("Debian's chromium is missing: apt-get install chromium (scripts/test does it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic",
-        ])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
