@@ -17,6 +17,8 @@ from dateline.news import actions
 from dateline.news.models import Author, Byline, Credit, Image, Section, Source, Story, Tag
 from dateline.news.text import paragraphs_to_html
 
+from dateline.media.renditions import make_renditions
+
 from . import cast, images
 
 
@@ -57,6 +59,7 @@ def load_demo(log=print) -> int:
             spec = item["image"]
             image = Image(alt_text=spec["alt"], caption=spec["caption"], credit=spec["credit"])
             image.file.save(f"demo-{n}-{spec['motif']}.jpg", ContentFile(images.draw(spec["motif"], n)), save=False)
+            make_renditions(image)  # before the first save, so the row goes in whole
             image.save()
         story = actions.create_story(
             headline=item["headline"],

@@ -211,7 +211,7 @@ def update_story(story, *, authors=None, credits=None, tags=None, by=None, expec
 
 @transaction.atomic
 def _update_story(story, authors, credits, tags, by, expected_version, revision_kind, note, changes):
-    story = Story.objects.select_for_update().select_related("section").get(pk=story.pk)
+    story = Story.objects.select_for_update(of=("self",)).select_related("section").get(pk=story.pk)
     if expected_version is not None and int(expected_version) != story.version:
         raise _Stale()
     old_url = story.get_absolute_url()
@@ -283,7 +283,8 @@ def autosave(story, by, data: dict, base_version: int) -> Autosave:
 
 
 def _locked(story):
-    return Story.objects.select_for_update().select_related("section", "lead_image").get(pk=story.pk)
+    # of=("self",): PostgreSQL cannot lock the nullable side of the lead image's outer join.
+    return Story.objects.select_for_update(of=("self",)).select_related("section", "lead_image").get(pk=story.pk)
 
 
 def _when(value):

@@ -107,7 +107,8 @@ class Image(models.Model):
     # Where the subject is, as fractions of width and height; crops keep it in view.
     focal_x = models.FloatField(default=0.5)
     focal_y = models.FloatField(default=0.5)
-    # Derived once at upload: [{"width": 480, "format": "webp", "url": ...}, ...]
+    # Derived once at upload (dateline.media.renditions):
+    # [{"width": 480, "height": 270, "format": "webp", "name": <storage name>}, ...]
     renditions = models.JSONField(default=list, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -138,6 +139,7 @@ class StoryQuerySet(models.QuerySet):
             "headline", "slug", "excerpt", "published_at", "reading_minutes",
             "section__name", "section__slug",
             "lead_image__file", "lead_image__width", "lead_image__height", "lead_image__alt_text",
+            "lead_image__renditions", "lead_image__focal_x", "lead_image__focal_y",
         )
 
 

@@ -41,7 +41,6 @@ INSTALLED_APPS = [
     "dateline.media",
     "dateline.search",
     "dateline.discovery",
-    "dateline.ingest",
     "dateline.public",
     "dateline.desk",
     "dateline.demo",

@@ -13,25 +13,21 @@ def demo(db):
     load.load_demo(log=lambda *a: None)
 
 
-def test_the_demo_fills_every_section_with_published_stories(demo):
+def test_the_demo_newsroom(demo):
+    """One load (it draws and renders 67 images), every promise checked."""
     stories = Story.objects.published()
     assert stories.count() >= 60
     per_section = Counter(stories.values_list("section__slug", flat=True))
     assert Section.objects.count() >= 8 and all(per_section[slug] >= 5 for _, slug, _ in cast.SECTIONS)
     words = sorted(stories.values_list("word_count", flat=True))
     assert words[0] < 200 and words[-1] > 700  # varied lengths
-
-
-def test_the_demo_has_credits_images_picks_and_also_reads(demo):
     assert Credit.objects.values("source").distinct().count() >= 5
     assert set(Credit.objects.values_list("role", flat=True)) == set(Credit.Role.values)
     assert Image.objects.count() >= 10 and not Image.objects.filter(alt_text="").exists()
     assert Pick.objects.live().count() == 4
     assert Story.objects.exclude(also_read=None).count() >= 8
     assert Story.objects.exclude(canonical_url="").count() >= 6
-
-
-def test_loading_twice_is_refused_politely(demo):
+    # A second load is refused politely.
     assert load.has_demo()
     count = Story.objects.count()
     from django.core.management import call_command
