@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from html.parser import HTMLParser
 from pathlib import Path
@@ -42,6 +43,17 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
+def stop_on_signals() -> None:
+    """Turn SIGTERM, SIGHUP and SIGINT into exceptions, so every ``finally`` runs
+    (servers are stopped) however the benchmark is ended. A background job gets
+    SIGINT ignored by the shell, and SIGTERM would otherwise end Python at once."""
+    def stop(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(sig, stop)
+
+
 # --------------------------------------------------------------------------
 # Running the dateline command
 # --------------------------------------------------------------------------
@@ -58,15 +70,27 @@ def base_env(home: Path, database_url: str | None = None) -> dict:
 
 
 def dateline(env: dict, *args: str, check: bool = True, quiet: bool = False) -> subprocess.CompletedProcess:
-    """Run ``dateline ARGS`` to completion; raise with its output when it fails."""
-    proc = subprocess.run([DATELINE, *args], env=env, cwd=REPO, text=True, capture_output=True)
-    if not quiet:
-        for line in proc.stdout.splitlines():
-            if line.strip():
-                log(f"  | {line}")
+    """Run ``dateline ARGS`` to completion (its output echoed as it comes unless ``quiet``);
+    raise with its output when it fails."""
+    lines = []
+    with tempfile.TemporaryFile("w+") as err:  # a file, not a pipe: no deadlock on a chatty stderr
+        proc = subprocess.Popen([DATELINE, *args], env=env, cwd=REPO, text=True, stdout=subprocess.PIPE, stderr=err)
+        try:
+            for line in proc.stdout:
+                lines.append(line)
+                if not quiet and line.strip():
+                    log(f"  | {line.rstrip()}")
+            proc.wait()
+        except BaseException:
+            proc.kill()  # our own child, by its handle
+            proc.wait()
+            raise
+        err.seek(0)
+        stderr = err.read()
+    result = subprocess.CompletedProcess(proc.args, proc.returncode, "".join(lines), stderr)
     if check and proc.returncode != 0:
-        raise RuntimeError(f"`dateline {' '.join(args)}` failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-    return proc
+        raise RuntimeError(f"`dateline {' '.join(args[:1])}` failed ({proc.returncode}):\n{result.stdout}\n{stderr}")
+    return result
 
 
 def shell_json(env: dict, code: str):
@@ -138,17 +162,26 @@ def pg_recreate(name: str) -> None:
     _psql(f'CREATE DATABASE "{name}"')
 
 
-def _fill(env: dict, stories: int, demo: bool) -> None:
-    """Demo newsroom first (its stories are the newest), then the synthetic archive."""
+def _fill(env: dict, stories: int, demo: bool) -> str:
+    """Demo newsroom first (its stories are the newest), then the synthetic archive.
+
+    Returns "" when the demo loaded (or was not asked for), else why it did not.
+    """
     dateline(env, "migrate", "--no-input", quiet=True)
+    why = ""
     if demo:
         log("loading the demo newsroom (dateline demo)")
-        dateline(env, "demo")
+        proc = dateline(env, "demo", check=False)
+        if proc.returncode != 0:
+            last = [line for line in (proc.stderr or proc.stdout).splitlines() if line.strip()]
+            why = f"`dateline demo` fails on this database: {last[-1] if last else proc.returncode}"
+            log(f"WARNING: {why}; going on with synthetic stories only")
     if stories:
         log(f"adding {stories:,} synthetic stories (dateline demo --stories {stories}); this takes a while")
         started = time.perf_counter()
         dateline(env, "demo", "--stories", str(stories))
         log(f"  synthetic stories added in {time.perf_counter() - started:.0f} s")
+    return why
 
 
 _DEMO_STATUS: dict | None = None
@@ -157,29 +190,32 @@ _DEMO_STATUS: dict | None = None
 def demo_status() -> dict:
     """Can ``dateline demo`` load the hand-written newsroom right now?
 
-    Tried for real in a scratch SQLite home (bench/out/db/demo-probe), which is
-    then kept as a demo-only database. {"ok": bool, "stories": n, "why": str}.
+    Tried for real in a scratch SQLite home (bench/out/db/.demo-probe-<pid>,
+    removed after). {"ok": bool, "stories": n, "why": str}.
     """
     global _DEMO_STATUS
     if _DEMO_STATUS is not None:
         return _DEMO_STATUS
-    home = OUT / "db" / "demo-probe"
+    home = OUT / "db" / f".demo-probe-{os.getpid()}"  # per process: benchmarks may run side by side
     shutil.rmtree(home, ignore_errors=True)
-    env = base_env(home)
-    n = demo_size(env)
-    if n is None:
-        _DEMO_STATUS = {"ok": False, "stories": 0, "why": "demo story content missing (ImportError)"}
-    else:
-        proc = dateline(env, "demo", check=False, quiet=True)
-        if proc.returncode == 0:
-            _DEMO_STATUS = {"ok": True, "stories": n, "why": ""}
-        else:
-            last = [line for line in (proc.stderr or proc.stdout).splitlines() if line.strip()]
-            _DEMO_STATUS = {"ok": False, "stories": 0,
-                            "why": f"`dateline demo` fails: {last[-1] if last else proc.returncode}"}
+    try:
+        _DEMO_STATUS = _probe_demo(base_env(home))
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
     if not _DEMO_STATUS["ok"]:
         log(f"WARNING: no demo newsroom: {_DEMO_STATUS['why']}; using synthetic stories only")
     return _DEMO_STATUS
+
+
+def _probe_demo(env: dict) -> dict:
+    n = demo_size(env)
+    if n is None:
+        return {"ok": False, "stories": 0, "why": "demo story content missing (ImportError)"}
+    proc = dateline(env, "demo", check=False, quiet=True)
+    if proc.returncode == 0:
+        return {"ok": True, "stories": n, "why": ""}
+    last = [line for line in (proc.stderr or proc.stdout).splitlines() if line.strip()]
+    return {"ok": False, "stories": 0, "why": f"`dateline demo` fails: {last[-1] if last else proc.returncode}"}
 
 
 def prepare(kind: str, stories: int, *, with_demo: bool = True, pg_name: str = "dateline_bench") -> tuple[dict, dict]:
@@ -207,6 +243,7 @@ def prepare(kind: str, stories: int, *, with_demo: bool = True, pg_name: str = "
         home = OUT / "db" / key
         env = base_env(home)
         if (home / "ready.json").exists():
+            dateline(env, "migrate", "--no-input", quiet=True)  # the code may have new migrations
             counts = story_count(env)
             if counts["stories"] == expected and counts["demo"] == demo:
                 log(f"reusing cached SQLite database {home.relative_to(REPO)} ({counts['stories']:,} stories)")
@@ -216,7 +253,13 @@ def prepare(kind: str, stories: int, *, with_demo: bool = True, pg_name: str = "
         building = OUT / "db" / f".building-{key}-{os.getpid()}"
         shutil.rmtree(building, ignore_errors=True)
         try:
-            _fill(base_env(building), stories, demo)
+            why = _fill(base_env(building), stories, demo)
+            if why:  # keep it under the name of what it holds
+                info.update(demo=False, demo_stories=0, demo_missing_why=why, expected_stories=stories)
+                key = f"sqlite-{stories}-nodemo"
+                home = OUT / "db" / key
+                env = base_env(home)
+                shutil.rmtree(home, ignore_errors=True)
             (building / "ready.json").write_text(json.dumps(info))
             building.rename(home)
         finally:
@@ -229,16 +272,31 @@ def prepare(kind: str, stories: int, *, with_demo: bool = True, pg_name: str = "
         home = OUT / "db" / "pg-home"
         env = base_env(home, pg_url(pg_name))
         if pg_exists(pg_name):
-            try:
-                counts = story_count(env)
-            except RuntimeError:
-                counts = {"stories": -1, "demo": None}
+            # A failure here (the code cannot migrate or query it) is reported, never "fixed" by
+            # dropping a database that may be fine once the code is.
+            dateline(env, "migrate", "--no-input", quiet=True)
+            counts = story_count(env)
             if counts["stories"] == expected and counts["demo"] == demo:
                 log(f"reusing PostgreSQL database {pg_name} ({counts['stories']:,} stories)")
                 return env, {**info, **counts, "database": pg_name, "reused": True}
+            if demo and not counts["demo"] and counts["stories"] == stories:
+                # Built when the demo failed here: try it again on top (its stories are the newest anyway).
+                log(f"PostgreSQL database {pg_name} has the synthetic stories but no demo: loading the demo")
+                proc = dateline(env, "demo", check=False)
+                if proc.returncode != 0:
+                    last = [line for line in (proc.stderr or proc.stdout).splitlines() if line.strip()]
+                    why = f"`dateline demo` fails on this database: {last[-1] if last else proc.returncode}"
+                    log(f"WARNING: {why}; going on with synthetic stories only")
+                    info.update(demo=False, demo_stories=0, demo_missing_why=why, expected_stories=stories)
+                else:
+                    _psql("ANALYZE", db=pg_name)
+                counts = story_count(env)
+                return env, {**info, **counts, "database": pg_name, "reused": True}
             log(f"PostgreSQL database {pg_name} has {counts['stories']:,} stories, expected {expected:,}: rebuilding")
         pg_recreate(pg_name)
-        _fill(env, stories, demo)
+        why = _fill(env, stories, demo)
+        if why:
+            info.update(demo=False, demo_stories=0, demo_missing_why=why, expected_stories=stories)
         # What autovacuum would have done on a live site: fresh statistics, visibility map.
         log("VACUUM ANALYZE")
         _psql("VACUUM ANALYZE", db=pg_name)

@@ -91,6 +91,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="story path to weigh (default: the demo story with the most blocks)")
     args = parser.parse_args(argv)
+    _lib.stop_on_signals()
 
     env, info = _lib.prepare("sqlite", 0)
     if not info["demo"]:
@@ -101,6 +102,8 @@ def main(argv=None) -> int:
         print("no published story to weigh", file=sys.stderr)
         return 2
 
+    # Pages stored by an earlier run may come from older templates: start from an empty store.
+    _lib.dateline(env, "pagestore", "clear", check=False, quiet=True)
     server = Server(env, workers=1, label="weight")
     try:
         server.start()

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("dateline.search.urls")),
     path("", include("dateline.discovery.urls")),
     path("desk/media/", include("dateline.media.urls")),
+    path("desk/ingest/", include("dateline.ingest.urls")),
     path("", include("dateline.public.urls")),
 ]
 

@@ -16,8 +16,7 @@ from django.utils.text import slugify
 from dateline.news import actions
 from dateline.news.models import Author, Byline, Credit, Image, Section, Source, Story, Tag
 from dateline.news.text import paragraphs_to_html
-
-from dateline.media.renditions import make_renditions
+from dateline.search.index import index_stories
 
 from . import cast, images
 
@@ -59,6 +58,8 @@ def load_demo(log=print) -> int:
             spec = item["image"]
             image = Image(alt_text=spec["alt"], caption=spec["caption"], credit=spec["credit"])
             image.file.save(f"demo-{n}-{spec['motif']}.jpg", ContentFile(images.draw(spec["motif"], n)), save=False)
+            from dateline.media.renditions import make_renditions
+
             make_renditions(image)  # before the first save, so the row goes in whole
             image.save()
         story = actions.create_story(
@@ -179,6 +180,7 @@ def add_synthetic(count: int, seed: int = 1, batch: int = 2000, log=print) -> in
                  for s in stories if rnd.random() < 0.3],
                 batch_size=1000,
             )
+            index_stories([s.pk for s in stories])  # bulk inserts send no signals
         made += size
         if made % 20000 == 0 or made == count:
             log(f"  {made:,} of {count:,} synthetic stories")

@@ -216,6 +216,7 @@ def _update_story(story, authors, credits, tags, by, expected_version, revision_
         raise _Stale()
     old_url = story.get_absolute_url()
     was_visible = story.is_visible()
+    previous = {"section_id": story.section_id, "published_at": story.published_at}
     changed = set()
     for field, value in changes.items():
         if getattr(story, field) != value:
@@ -227,6 +228,7 @@ def _update_story(story, authors, credits, tags, by, expected_version, revision_
     before = (list(story.bylines.values_list("author_id", flat=True)),
               list(story.credits.values_list("source_id", "role")),
               sorted(story.tags.values_list("name", flat=True)))
+    previous.update(author_ids=before[0], tag_ids=list(story.tags.values_list("pk", flat=True)))
     _set_relations(
         story,
         None if authors is None else list(authors),
@@ -256,7 +258,8 @@ def _update_story(story, authors, credits, tags, by, expected_version, revision_
         Redirect.objects.update_or_create(old_path=old_url, defaults={"story": story})
     if changed:
         signals.story_changed.send(
-            sender=Story, story=story, changed=changed, old_url=old_url, was_visible=was_visible
+            sender=Story, story=story, changed=changed, old_url=old_url, was_visible=was_visible,
+            previous=previous,
         )
     return story
 
@@ -339,6 +342,7 @@ def publish_story(story, at=None, by=None) -> Story:
     publication time unless ``at`` is given."""
     story = _locked(story)
     now = timezone.now()
+    was_visible, previous_published_at = story.is_visible(now), story.published_at
     if at is not None:
         when = at
     elif story.published_at is None or story.status in (Story.Status.DRAFT, Story.Status.REVIEW):
@@ -351,7 +355,8 @@ def publish_story(story, at=None, by=None) -> Story:
     story.save()
     _event(story, "scheduled" if when > now else "published", by,
            f"for {_when(when)}" if when > now else "")
-    signals.story_published.send(sender=Story, story=story)
+    signals.story_published.send(sender=Story, story=story, was_visible=was_visible,
+                                 previous_published_at=previous_published_at)
     return story
 
 
@@ -438,6 +443,8 @@ def delete_story(story) -> None:
     info = dict(
         story_id=story.pk, section_id=story.section_id,
         old_url=story.get_absolute_url(), was_visible=story.is_visible(),
+        tag_ids=list(story.tags.values_list("pk", flat=True)),
+        author_ids=list(story.bylines.values_list("author_id", flat=True)),
     )
     story.delete()
     signals.story_deleted.send(sender=Story, **info)

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "dateline.media",
     "dateline.search",
     "dateline.discovery",
+    "dateline.ingest",
     "dateline.public",
     "dateline.desk",
     "dateline.demo",
@@ -82,6 +83,9 @@ TEMPLATES = [
 
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=600)}
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # JIT compiles plans for seconds to save milliseconds on our short, indexed queries.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 else:
     DATABASES = {
         "default": {
@@ -100,6 +104,9 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Keep connections (and SQLite's page cache) across requests.
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from dateline.core.db import refresh_statistics
 from dateline.core.server import run
 
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
+        refresh_statistics()
         self.stdout.write(f"Dateline serving {settings.DATELINE['SITE_NAME']} at http://{host}:{port}/ "
                           f"(home: {settings.HOME})")
         self.stdout.flush()

@@ -3,6 +3,7 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from dateline.core.db import refresh_statistics
 from dateline.demo import load
 
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
             if stories < 1:
                 raise CommandError("--stories must be a positive number")
             load.add_synthetic(stories, seed=seed, log=self.stdout.write)
+            refresh_statistics()
             self.stdout.write(f"Added {stories:,} synthetic stories in {time.perf_counter() - started:.1f} s.")
             return
         if load.has_demo():
