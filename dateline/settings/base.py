@@ -42,12 +42,15 @@ INSTALLED_APPS = [
     "dateline.search",
     "dateline.discovery",
     "dateline.ingest",
+    "dateline.pagestore",
     "dateline.public",
     "dateline.desk",
     "dateline.demo",
 ]
 
 MIDDLEWARE = [
+    # First, so it stores responses with every header the others add (dateline/pagestore).
+    "dateline.pagestore.middleware.PageStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -180,4 +183,19 @@ DATELINE = {
     "TRUST_X_FORWARDED_FOR": env_bool("DATELINE_TRUST_X_FORWARDED_FOR"),
     # How long a preview link for people without an account stays valid.
     "PREVIEW_LINK_HOURS": 48,
+}
+
+# Public pages are rendered once and served from a store until something they
+# show changes (dateline/pagestore): files under DATELINE_HOME/pages, or Redis,
+# shared by several app servers, when REDIS_URL is set.
+DATELINE["PAGE_STORE"] = {
+    "ENABLED": env_bool("DATELINE_PAGE_STORE", True),
+    "BACKEND": ("dateline.pagestore.backends.redis.RedisStore" if os.environ.get("REDIS_URL")
+                else "dateline.pagestore.backends.files.FileStore"),
+    "LOCATION": os.environ.get("REDIS_URL") or str(HOME / "pages"),
+    "OPTIONS": {},
+    # How long a CDN may keep a stored page before asking again (never past a pending purge).
+    "S_MAXAGE": int(os.environ.get("DATELINE_PAGE_STORE_S_MAXAGE", "60")),
+    # Dotted paths of callables purger(tags), told of every purge: a CDN's purge-by-tag API.
+    "PURGERS": env_list("DATELINE_PAGE_STORE_PURGERS", ""),
 }

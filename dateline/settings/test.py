@@ -12,3 +12,7 @@ ALLOWED_HOSTS = ["*"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(exist_ok=True)  # noqa: F405
+
+# Other apps' tests talk to Django directly and expect pages rendered inline;
+# dateline/pagestore's tests turn the store on, each with a store of its own.
+DATELINE = {**DATELINE, "PAGE_STORE": {**DATELINE["PAGE_STORE"], "ENABLED": False}}  # noqa: F405

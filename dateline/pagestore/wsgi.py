@@ -1,0 +1,321 @@
+"""The embedded server's page store: a WSGI wrapper around Django.
+
+``dateline/wsgi.py`` wraps Django's application in ``PageStoreApp``. For a
+*storable* request (GET or HEAD, no session cookie, a public path, no query
+but ``page=N``) it looks the page up in the store and, when it is there,
+assembles it from its fragments and answers without entering Django: no ORM,
+no templates. Otherwise it asks Django for the page in store mode (see
+``middleware.py``), which stores it, and answers the same way.
+
+Stored pages are answered with HTTP done properly: an ETag made of the parts'
+ETags and a Last-Modified, so ``If-None-Match`` / ``If-Modified-Since`` get a
+304; gzip when the client accepts it (compressed once per version, kept in a
+small in-process LRU); and ``Cache-Control: public, max-age=0, s-maxage=N,
+must-revalidate``: browsers revalidate every time (cheap: a 304), a CDN may keep
+the page N seconds, never past a pending purge.
+
+Fragments are included with nginx's SSI syntax, ``<!--# include virtual="…" -->``,
+so nginx can assemble the same stored files; here they are assembled in
+process. A missing fragment is rendered by an internal call into Django (which
+stores it). Fragment URLs answer only such internal calls.
+"""
+
+import gzip
+import hashlib
+import logging
+import re
+import threading
+from collections import OrderedDict
+from email.utils import formatdate, parsedate_to_datetime
+from io import BytesIO
+
+from django.conf import settings
+from django.http import parse_cookie
+
+from . import schedule
+from .middleware import ENTRY, INTERNAL, KEY, MODE
+from .store import config, get_store
+
+log = logging.getLogger(__name__)
+
+BYPASS = "dateline.pagestore.bypass"  # environ flag: render fresh, inline, store nothing
+INCLUDE = re.compile(rb'<!--# include virtual="([^"]+)" -->')
+PUBLIC_PATH = re.compile(r"/(?:[A-Za-z0-9_-]+/)*")
+PAGE_QUERY = re.compile(r"page=[0-9]{1,9}")
+PRIVATE = ("/desk/", "/admin/", "/static/", "/media/", "/search/", "/_fragment/")
+# Headers of the client's request that must not reach a render meant for everyone.
+PERSONAL = ("HTTP_ACCEPT_ENCODING", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_RANGE", "HTTP_IF_RANGE")
+COMPRESSIBLE = ("text/", "application/xml", "application/rss+xml", "application/atom+xml", "application/json",
+                "application/ld+json", "image/svg+xml")
+
+
+def origin(environ) -> str:
+    """Scheme and host as Django's request would build absolute URLs from them;
+    empty when ``SITE_URL`` fixes them for every page."""
+    if settings.DATELINE.get("SITE_URL"):
+        return ""
+    scheme = environ.get("wsgi.url_scheme", "http")
+    proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if proxy and environ.get(proxy[0]) is not None:
+        scheme = "https" if environ[proxy[0]].split(",")[0].strip() == proxy[1] else "http"
+    host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+    if settings.USE_X_FORWARDED_HOST and environ.get("HTTP_X_FORWARDED_HOST"):
+        host = environ["HTTP_X_FORWARDED_HOST"].split(",")[-1].strip()
+    return f"{scheme}://{host}"
+
+
+def storable_key(environ) -> str | None:
+    """The store key of a request that may be answered from the store, else None."""
+    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        return None
+    path = environ.get("PATH_INFO", "")
+    if not PUBLIC_PATH.fullmatch(path) or path.startswith(PRIVATE):
+        return None
+    query = environ.get("QUERY_STRING", "")
+    if query and not PAGE_QUERY.fullmatch(query):
+        return None
+    cookies = environ.get("HTTP_COOKIE")
+    if cookies and settings.SESSION_COOKIE_NAME in parse_cookie(cookies):
+        return None  # signed in (or was): always a fresh page, never a stored one
+    return f"{path}?{query}" if query else path
+
+
+class _Page:
+    """A stored page with its fragments in place."""
+
+    __slots__ = ("body", "etag", "last_modified", "expires_at", "content_type", "headers")
+
+    def __init__(self, shell, parts):
+        self.content_type, self.headers = shell.content_type, shell.headers
+        entries = [shell, *(e for e in parts if e is not None)]
+        self.last_modified = max(e.stored_at for e in entries)
+        expiries = [e.expires_at for e in entries if e.expires_at is not None]
+        self.expires_at = min(expiries) if expiries else None
+        if len(entries) == 1:
+            self.etag = shell.etag
+        else:
+            digest = hashlib.blake2b(digest_size=12)
+            for e in entries:
+                digest.update(e.etag.encode())
+            self.etag = f'"{digest.hexdigest()}"'
+        self.body = None
+
+
+class _LRU:
+    """Compressed bodies by ETag, bounded in bytes."""
+
+    def __init__(self, max_bytes):
+        self.max_bytes, self.size = max_bytes, 0
+        self.items = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, key, value):
+        if len(value) > self.max_bytes // 4:
+            return
+        with self.lock:
+            if key in self.items:
+                return
+            self.items[key] = value
+            self.size += len(value)
+            while self.size > self.max_bytes:
+                _, dropped = self.items.popitem(last=False)
+                self.size -= len(dropped)
+
+
+def accepts_gzip(environ) -> bool:
+    wildcard = False
+    for coding in environ.get("HTTP_ACCEPT_ENCODING", "").split(","):
+        name, *params = [p.strip() for p in coding.split(";")]
+        q = 1.0
+        for param in params:
+            if param.lower().startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        if name.lower() in ("gzip", "x-gzip"):
+            return q > 0
+        if name == "*":
+            wildcard = q > 0
+    return wildcard
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    if header.strip() == "*":
+        return True
+    wanted = etag.strip('"')
+    for candidate in header.split(","):
+        candidate = candidate.strip()
+        if candidate.startswith("W/"):
+            candidate = candidate[2:]
+        candidate = candidate.strip('"')
+        if candidate == wanted or candidate == wanted + "-gzip":
+            return True
+    return False
+
+
+def not_modified(environ, page) -> bool:
+    """RFC 9110 §13.2.2: If-None-Match decides when present, else If-Modified-Since."""
+    match = environ.get("HTTP_IF_NONE_MATCH")
+    if match is not None:
+        return _etag_matches(match, page.etag)
+    since = environ.get("HTTP_IF_MODIFIED_SINCE")
+    if since:
+        try:
+            return int(page.last_modified) <= parsedate_to_datetime(since).timestamp()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return False
+    return False
+
+
+class PageStoreApp:
+    def __init__(self, app, clock=schedule.now, gzip_cache_bytes=32 * 1024 * 1024):
+        self.app = app
+        self.clock = clock
+        self.gzipped = _LRU(gzip_cache_bytes)
+
+    def __call__(self, environ, start_response):
+        key = None
+        if config().get("ENABLED") and not environ.get(BYPASS):
+            key = storable_key(environ)
+        if key is None:
+            return self.app(environ, start_response)
+        now = self.clock()
+        try:
+            store = get_store()
+            schedule.check(store, now)
+            entry = store.get(key)
+        except Exception:  # the store is down: serve from Django, as if there were none
+            log.exception("page store unavailable")
+            return self.app(environ, start_response)
+        state = "hit"
+        if entry is not None and entry.origin != origin(environ):
+            entry = None  # rendered for another host name: its absolute links are not this one's
+        if entry is None:
+            state = "miss"
+            entry, response = self._render(environ, key)
+            if entry is None:
+                return self._pass(environ, start_response, store, *response)
+        page = self._assemble(environ, store, entry)
+        return self._send(environ, start_response, store, page, state, now)
+
+    # Django, called from here
+
+    def _render(self, environ, key, path=None, internal=False):
+        """Ask Django for ``key`` in store mode: (the stored Entry or None, (status, headers, body))."""
+        env = {k: v for k, v in environ.items() if k not in PERSONAL}
+        env.update({"REQUEST_METHOD": "GET", "CONTENT_LENGTH": "0", "wsgi.input": BytesIO(b""),
+                    MODE: environ.get(MODE) or "store", KEY: key})
+        if path is not None:
+            env["PATH_INFO"], env["QUERY_STRING"] = path, ""
+        if internal:
+            env[INTERNAL] = True
+        captured = []
+
+        def start_response(status, headers, exc_info=None):
+            captured[:] = [status, headers]
+            return chunks.append
+
+        chunks = []
+        result = self.app(env, start_response)
+        try:
+            chunks.extend(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        return env.get(ENTRY), (captured[0], captured[1], b"".join(chunks))
+
+    def _fragment(self, environ, store, url):
+        entry, (status, _, _) = self._render(environ, url, path=url, internal=True)
+        if entry is None:
+            log.warning("page store: fragment %s answered %s", url, status)
+        return entry
+
+    def _assemble(self, environ, store, entry) -> _Page:
+        urls = [m.decode("ascii") for m in INCLUDE.findall(entry.body)]
+        if not urls:
+            page = _Page(entry, ())
+            page.body = entry.body
+            return page
+        found = store.get_many(set(urls))
+        for url in set(urls) - found.keys():
+            fragment = self._fragment(environ, store, url)
+            if fragment is not None:
+                found[url] = fragment
+        parts = [found.get(url) for url in urls]
+        page = _Page(entry, parts)
+        pieces, at = [], 0
+        for match, part in zip(INCLUDE.finditer(entry.body), parts):
+            pieces += [entry.body[at:match.start()], part.body if part is not None else b""]
+            at = match.end()
+        pieces.append(entry.body[at:])
+        page.body = b"".join(pieces)
+        return page
+
+    # Answers
+
+    def _cache_control(self, store, page, now):
+        s_maxage = int(config().get("S_MAXAGE", 60))
+        # A shared cache must ask again by the time a pending purge (a scheduled
+        # story, a pick window) or the page's own expiry may change it.
+        for limit in (schedule.next_due(store), page.expires_at):
+            if limit is not None:
+                s_maxage = min(s_maxage, max(0, int(limit - now)))
+        return f"public, max-age=0, s-maxage={s_maxage}, must-revalidate"
+
+    def _send(self, environ, start_response, store, page, state, now):
+        headers = [("Content-Type", page.content_type), *page.headers]
+        common = [
+            ("Cache-Control", self._cache_control(store, page, now)),
+            ("Last-Modified", formatdate(page.last_modified, usegmt=True)),
+            ("Vary", "Accept-Encoding"),
+            ("X-Page-Store", state),
+        ]
+        use_gzip = accepts_gzip(environ)
+        etag = f'{page.etag[:-1]}-gzip"' if use_gzip else page.etag
+        if not_modified(environ, page):
+            start_response("304 Not Modified", [("ETag", etag), *common])
+            return [b""]
+        body = page.body
+        if use_gzip:
+            body = self.gzipped.get(etag)
+            if body is None:
+                body = gzip.compress(page.body, compresslevel=6, mtime=0)
+                self.gzipped.put(etag, body)
+            headers.append(("Content-Encoding", "gzip"))
+        headers += [("ETag", etag), *common, ("Content-Length", str(len(body)))]
+        start_response("200 OK", headers)
+        return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+    def _pass(self, environ, start_response, store, status, headers, body):
+        """Send what Django answered and did not store (a 404, a redirect, a feed)."""
+        if INCLUDE.search(body):  # a store-mode page that could not be shared still needs its parts
+            body = self._assemble(environ, store, _Unstored(body)).body
+        names = {k.lower() for k, _ in headers}
+        content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+        if (accepts_gzip(environ) and "content-encoding" not in names and len(body) >= 200
+                and content_type.startswith(COMPRESSIBLE)):
+            body = gzip.compress(body, compresslevel=6, mtime=0)
+            vary = [v for k, v in headers if k.lower() == "vary"]
+            headers = [(k, v) for k, v in headers if k.lower() not in ("vary", "etag")]
+            headers += [("Content-Encoding", "gzip"), ("Vary", ", ".join([*vary, "Accept-Encoding"]))]
+        headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+        headers.append(("Content-Length", str(len(body))))
+        start_response(status, headers)
+        return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+
+class _Unstored:
+    """A rendered shell that was not stored, assembled like a stored one."""
+
+    content_type, headers, stored_at, expires_at, etag = "", (), 0.0, None, '""'
+
+    def __init__(self, body):
+        self.body = body
