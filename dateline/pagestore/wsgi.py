@@ -42,7 +42,9 @@ BYPASS = "dateline.pagestore.bypass"  # environ flag: render fresh, inline, stor
 INCLUDE = re.compile(rb'<!--# include virtual="([^"]+)" -->')
 PUBLIC_PATH = re.compile(r"/(?:[A-Za-z0-9_-]+/)*")
 PAGE_QUERY = re.compile(r"page=[0-9]{1,9}")
-PRIVATE = ("/desk/", "/admin/", "/static/", "/media/", "/search/", "/_fragment/")
+# Never looked up in the store: private pages, files, and feeds (Django answers
+# their conditional GETs itself, which a stored-page lookup would strip).
+PRIVATE = ("/desk/", "/admin/", "/static/", "/media/", "/search/", "/_fragment/", "/feeds/")
 # Headers of the client's request that must not reach a render meant for everyone.
 PERSONAL = ("HTTP_ACCEPT_ENCODING", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_RANGE", "HTTP_IF_RANGE")
 COMPRESSIBLE = ("text/", "application/xml", "application/rss+xml", "application/atom+xml", "application/json",

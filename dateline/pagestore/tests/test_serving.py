@@ -121,6 +121,17 @@ def test_gzip_when_the_client_accepts_it_compressed_once(web, site, app, monkeyp
     assert web.get(url, Accept_Encoding="gzip;q=0").get("Content-Encoding") is None
 
 
+def test_feeds_pass_through_with_their_own_conditional_get(web, site):
+    first = web.get("/feeds/rss/", Accept_Encoding="gzip")
+    assert first.status == 200 and first.get("X-Page-Store") is None
+    assert b"World story 5" in first.body
+    validators = {k: first[k] for k in ("ETag", "Last-Modified") if first.get(k)}
+    assert validators, first.headers
+    if "ETag" in validators:
+        assert web.get("/feeds/rss/", Accept_Encoding="gzip", If_None_Match=validators["ETag"]).status == 304
+    assert web.get("/feeds/rss/", If_Modified_Since=first["Last-Modified"]).status == 304
+
+
 def test_head_answers_headers_only(web, site):
     response = web.request("/world/", method="HEAD")
     assert response.status == 200 and response.raw == b""
