@@ -9,6 +9,7 @@ from django.core.management import call_command
 from dateline.ingest.models import Fingerprint, FingerprintBand, ImportedImage, ImportedItem
 from dateline.ingest.wordpress import WordPressImport
 from dateline.news.models import Author, Image, Redirect, Revision, Section, Story, StoryEvent, Tag
+from dateline.pagestore.tests.conftest import app, backend, store, web  # noqa: F401 - fixtures
 
 
 def run(*args):
@@ -110,11 +111,32 @@ def test_every_old_permalink_answers_301_to_the_new_address(imported, client):
         "/2023/05/harbour-cranes-return/", "/?p=101"}
 
 
-@pytest.mark.xfail(reason="the public middleware matches request.path, which has no query string, and only "
-                          "acts on 404s while / is the home page: ?p=ID needs a change in public/ (reported)")
 def test_the_plain_permalink_with_p_id_answers_301(imported, client):
+    cranes = by_post(101)
     response = client.get("/?p=101")
-    assert response.status_code == 301
+    assert response.status_code == 301 and response["Location"] == cranes.get_absolute_url()
+    response = client.get("/?p=101&utm_source=newsletter")  # tracking parameters on a shared link
+    assert response.status_code == 301 and response["Location"] == cranes.get_absolute_url()
+    assert client.head("/?p=101").status_code == 301
+
+
+def test_a_plain_permalink_to_nothing_visible_is_just_the_home_page(imported, client):
+    from dateline.news import actions
+
+    assert client.get("/?p=999999").status_code == 200  # no such post: the home page, as before
+    assert client.get("/?p=104").status_code == 200  # a draft: its old address must not reveal it
+    actions.unpublish_story(by_post(101))
+    assert client.get("/?p=101").status_code == 200
+    assert client.post("/?p=102").status_code != 301
+
+
+def test_the_plain_permalink_answers_301_through_the_page_store(imported, web, store):
+    cranes = by_post(101)
+    assert web.get("/").status == 200 and store.get("/") is not None  # the home page is stored
+    response = web.get("/?p=101")  # a query other than page=N is never answered from the store
+    assert response.status == 301 and response["Location"] == cranes.get_absolute_url()
+    assert store.get("/?p=101") is None
+    assert web.get(cranes.get_absolute_url()).status == 200
 
 
 def test_importing_again_doubles_nothing_and_updates_what_changed(imported, fixtures, media_folder, tmp_path):
