@@ -20,6 +20,14 @@ class _Server(BaseApplication):
         return application
 
 
+def _post_worker_init(worker):
+    # Scheduled stories and pick windows reach stored pages at their time even when
+    # nginx serves every hit from disk and no reader's request reaches this worker.
+    from dateline.pagestore.schedule import start_ticker
+
+    start_ticker()
+
+
 def run(host: str, port: int, workers: int | None = None) -> None:
     cores = os.cpu_count() or 1
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
@@ -35,5 +43,6 @@ def run(host: str, port: int, workers: int | None = None) -> None:
         "errorlog": "-",
         "loglevel": "warning",
         "proc_name": "dateline",
+        "post_worker_init": _post_worker_init,
         "forwarded_allow_ips": os.environ.get("DATELINE_FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
     }).run()

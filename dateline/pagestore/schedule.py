@@ -6,10 +6,16 @@ before each stored page whether one is due. While none is, the check costs a
 comparison with a time cached in the process, refreshed from the store at most
 once a second; the one request that finds something due runs it (that request
 may use the ORM, to find the story's neighbours at that moment).
+
+Behind nginx most readers never reach the app (nginx serves stored pages from
+disk), so requests alone would not run the purges on time. ``dateline serve``
+therefore starts ``start_ticker()`` in each worker: a thread that makes the same
+check every ``REFRESH`` seconds.
 """
 
 import logging
 import threading
+import time
 import weakref
 
 from django.utils import timezone
@@ -89,3 +95,32 @@ def run(store, at: float) -> list[str]:
     keys = purge_tags(found)
     store.done(items)
     return keys
+
+
+_ticker = None
+
+
+def start_ticker(interval: float = REFRESH):
+    """Check for due purges every ``interval`` seconds in a daemon thread (once per process)."""
+    global _ticker
+    if _ticker is not None and _ticker.is_alive():
+        return _ticker
+    _ticker = threading.Thread(target=_tick, args=(interval,), name="pagestore-ticker", daemon=True)
+    _ticker.start()
+    return _ticker
+
+
+def _tick(interval: float) -> None:
+    from django.db import close_old_connections
+
+    from .store import enabled, get_store
+
+    while True:
+        time.sleep(interval)
+        try:
+            if enabled():
+                check(get_store(), now())
+        except Exception:  # logged, and tried again at the next tick
+            log.exception("page store: ticker failed")
+        finally:
+            close_old_connections()

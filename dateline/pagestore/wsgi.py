@@ -17,11 +17,16 @@ the page N seconds, never past a pending purge.
 Fragments are included with nginx's SSI syntax, ``<!--# include virtual="…" -->``,
 so nginx can assemble the same stored files; here they are assembled in
 process. A missing fragment is rendered by an internal call into Django (which
-stores it). Fragment URLs answer only such internal calls.
+stores it). Fragment URLs answer only such internal calls, and nginx's SSI
+subrequests for a fragment that is not on disk: those carry the header
+``X-Dateline-Fragment`` with ``fragment_token()``, a secret derived from the
+site's secret key that ``dateline deploy-config nginx`` writes into nginx's
+configuration (see deploy/).
 """
 
 import gzip
 import hashlib
+import hmac
 import logging
 import re
 import threading
@@ -31,6 +36,7 @@ from io import BytesIO
 
 from django.conf import settings
 from django.http import parse_cookie
+from django.utils.crypto import salted_hmac
 
 from . import schedule
 from .middleware import ENTRY, INTERNAL, KEY, MODE
@@ -49,6 +55,15 @@ PRIVATE = ("/desk/", "/admin/", "/static/", "/media/", "/search/", "/_fragment/"
 PERSONAL = ("HTTP_ACCEPT_ENCODING", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_RANGE", "HTTP_IF_RANGE")
 COMPRESSIBLE = ("text/", "application/xml", "application/rss+xml", "application/atom+xml", "application/json",
                 "application/ld+json", "image/svg+xml")
+
+
+FRAGMENT_HEADER = "X-Dateline-Fragment"
+_FRAGMENT_ENVIRON = "HTTP_X_DATELINE_FRAGMENT"
+
+
+def fragment_token() -> str:
+    """What nginx sends in ``X-Dateline-Fragment`` to have a fragment rendered."""
+    return salted_hmac("dateline.pagestore.fragment", "nginx-ssi", algorithm="sha256").hexdigest()
 
 
 def origin(environ) -> str:
@@ -184,6 +199,8 @@ class PageStoreApp:
         self.gzipped = _LRU(gzip_cache_bytes)
 
     def __call__(self, environ, start_response):
+        if environ.get(_FRAGMENT_ENVIRON) and environ.get("PATH_INFO", "").startswith("/_fragment/"):
+            return self._serve_fragment(environ, start_response)
         key = None
         if config().get("ENABLED") and not environ.get(BYPASS):
             key = storable_key(environ)
@@ -207,6 +224,36 @@ class PageStoreApp:
                 return self._pass(environ, start_response, store, *response)
         page = self._assemble(environ, store, entry)
         return self._send(environ, start_response, store, page, state, now)
+
+    def _serve_fragment(self, environ, start_response):
+        """A fragment for nginx's SSI (an include whose file is not on disk): from the
+        store, else rendered and stored. Without the right token it is a client's
+        request like any other, which Django answers 404."""
+        token = self._token = getattr(self, "_token", None) or fragment_token()
+        if (environ.get("REQUEST_METHOD") not in ("GET", "HEAD")
+                or not hmac.compare_digest(environ[_FRAGMENT_ENVIRON].encode(), token.encode())):
+            return self.app(environ, start_response)
+        url = environ["PATH_INFO"]
+        entry = None
+        if config().get("ENABLED"):
+            try:
+                store = get_store()
+                schedule.check(store, self.clock())
+                entry = store.get(url)
+                if entry is None:
+                    entry = self._fragment(environ, store, url)
+            except Exception:
+                log.exception("page store: fragment %s for nginx failed", url)
+                entry = None
+        if entry is None:  # the store is off or down: render it, store nothing
+            entry, (status, headers, body) = self._render({**environ, MODE: "render"}, url, path=url, internal=True)
+            if not status.startswith("200"):
+                start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", "0")])
+                return [b""]
+            entry = _Unstored(body)
+        start_response("200 OK", [("Content-Type", entry.content_type or "text/html; charset=utf-8"),
+                                  ("Cache-Control", "no-store"), ("Content-Length", str(len(entry.body)))])
+        return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [entry.body]
 
     # Django, called from here
 
