@@ -25,11 +25,12 @@ post is reported and the rest go on. ``ImportedItem`` remembers each post by
 (site, post id) with a checksum, so running the import again creates nothing
 twice, updates what changed and leaves the rest alone.
 
-``bulk=True`` (``--bulk``) writes new posts in batches with ``bulk_create``
-instead: the same rows (stories with the same slugs and derived fields,
-bylines, tags, redirects, images, mappings, fingerprints), about thirty
-times faster, but without the per-story signals, so receivers that compute
-from them (related stories, a search index) are not run for those stories.
+``bulk=True`` (``--bulk``) writes new posts in batches instead: the same rows
+(stories with the same slugs and derived fields, bylines, tags, redirects,
+images, mappings, fingerprints) inserted straight through the cursor, with
+posts planned and derived in worker processes. The per-story signals are not
+sent; what their receivers do (search index, related stories, page store
+purges) is done once at the end for all the new stories (``bulk.finish``).
 Changed and existing posts always take the per-post path.
 """
 
@@ -56,6 +57,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.urls import reverse
 from django.utils.text import slugify
 
 from dateline.news import actions
@@ -63,7 +65,7 @@ from dateline.news.models import (
     RESERVED_SLUGS, Author, Byline, Image, Redirect, Revision, Section, Story, StoryEvent,
 )
 
-from . import dedupe
+from . import bulk, dedupe
 from .errors import BadItem, IngestError, UnreadableFile
 from .models import Fingerprint, FingerprintBand, ImportedImage, ImportedItem
 from .report import Report
@@ -711,7 +713,10 @@ class WordPressImport:
         self.bulk, self.batch_size, self.dry_run, self.workers = bulk, batch_size, dry_run, workers
         self.progress = progress or (lambda message: None)
         self.report = Report(f"WordPress import of {self.path.name}")
-        self._sections, self._authors, self._tags = {}, {}, {}
+        self._sections, self._authors, self._tags, self._url_prefixes = {}, {}, {}, {}
+        # What the bulk path wrote, for the work the per-story signals would have done (``bulk.finish``).
+        self.written_ids = []
+        self.touched = {"sections": set(), "tags": set(), "authors": set()}
 
     # Sections, authors and tags are looked up once per run and created as first needed.
 
@@ -770,9 +775,10 @@ class WordPressImport:
         self.progress(f"Reading {self.path.name} …")
         self.site = scan(self.path)
         self.images = Images(self.media, self.site, self.report)
+        self.before_id = Story.objects.aggregate(m=Max("pk"))["m"] or 0
         self.report.note(f"Site {self.site.origin.split(':', 1)[1]}: {self.site.posts:,} posts in the export"
                          + (" (dry run: nothing written)" if self.dry_run else "")
-                         + (" (bulk path: new stories written without per-story signals)" if self.bulk else ""))
+                         + (" (bulk path: new stories written in batches)" if self.bulk else ""))
         known = {
             ext: (checksum, story_id)
             for ext, checksum, story_id in ImportedItem.objects.filter(origin=self.site.origin)
@@ -806,6 +812,8 @@ class WordPressImport:
             self._write_one(plan, previous)
         if batch:
             self._write_batch(batch)
+        if self.written_ids:
+            self._finish()
         self.report.seconds = time.perf_counter() - started
         return self.report
 
@@ -841,6 +849,17 @@ class WordPressImport:
                 pending.append(pool.submit(worker_module.prepare_chunk, chunk))
             while pending:
                 yield from pending.popleft().result()
+
+    def _finish(self):
+        """Search index, related stories and page store for the stories the bulk path wrote, in batch."""
+        self.progress(f"  {len(self.written_ids):,} new stories written; indexing and relating them …")
+        started = time.perf_counter()
+        done = bulk.finish(self.written_ids, sections=self.touched["sections"], tag_ids=self.touched["tags"],
+                           author_ids=self.touched["authors"], before_id=self.before_id, log=self.progress,
+                           sections_changed=bool(self.report.counts.get("sections created")))
+        self.report.note(f"Bulk path: {done['indexed']:,} published stories indexed for search and "
+                         f"{done['related']:,} given related stories in "
+                         f"{time.perf_counter() - started:.1f} s; the page store purged.")
 
     def _existing_story(self, post_id: int):
         item = ImportedItem.objects.select_related("story__section").filter(
@@ -933,10 +952,12 @@ class WordPressImport:
         A batch that fails as a whole is written again post by post, so one bad
         post is reported alone and the rest still come in.
         """
+        written = len(self.written_ids)
         try:
             with transaction.atomic():
                 self._bulk(batch)
         except Exception as exc:  # noqa: BLE001 - the per-post path reports the real cause, post by post
+            del self.written_ids[written:]
             self.images.forget_written()
             self._forget_caches()
             self.report.note(f"A batch of {len(batch)} posts could not be written at once "
@@ -962,16 +983,16 @@ class WordPressImport:
         held = set(Story.objects.filter(slug__in=set(roots.values())).values_list("slug", flat=True))
         taken, stories = set(), []
         for plan, derived in ready:
-            story = Story(**derived["values"])
+            story = _Row(derived["values"])
             story.section = self.section(plan.category)
             story.lead_image = self.images.lead(plan)
             body = self.images.rewrite(plan.body, plan.label)
             fingerprint = derived["fingerprint"]
             if body != derived["source_body"]:
-                story.body = body
-                story.derive()
-                hashes = dedupe.shingles(dedupe.story_text(story))
-                fingerprint = (dedupe.signature(hashes), len(hashes))
+                again = derive_story(plan.headline, body, plan.summary)
+                if "invalid" in again:
+                    raise ValidationError(again["invalid"])
+                story.values, fingerprint = again["values"], again["fingerprint"]
             root = roots[plan.post_id]
             if root in held or root in taken:
                 # Another story has it: write this batch so far, then let unique_slug pick the next free one.
@@ -981,91 +1002,134 @@ class WordPressImport:
             else:
                 story.slug = root
             taken.add(story.slug)
-            story.status = Story.Status.DRAFT
-            story._publish = False
+            story.status, story.published_at, story.publish = Story.Status.DRAFT, None, False
             if plan.publish:
                 try:
                     actions.check_publishable(story, plan.published_at)
-                    story._publish = True
+                    story.publish = True
                     story.status, story.published_at = Story.Status.PUBLISHED, plan.published_at.replace(microsecond=0)
                 except actions.WorkflowError as exc:
                     plan.warnings.append(f"published in WordPress but kept as a draft here: {exc}")
-            story._plan, story._fingerprint = plan, fingerprint
+            story.plan, story.fingerprint = plan, fingerprint
             stories.append(story)
         self._insert(stories)
+
+    def _url(self, story) -> str:
+        """``story.get_absolute_url()``, without resolving the URL pattern once per story."""
+        section = story.section
+        prefix = self._url_prefixes.get(section.slug)
+        if prefix is None:
+            probe = reverse("public:story", args=[section.slug, "x"])
+            prefix = self._url_prefixes[section.slug] = probe[:-2] if probe.endswith("/x/") else ""
+        if not prefix or not re.fullmatch(r"[-\w]+", story.slug, re.ASCII):
+            return reverse("public:story", args=[section.slug, story.slug])
+        return f"{prefix}{story.slug}/"
 
     def _insert(self, stories: list) -> None:
         """Insert prepared stories and every row the actions would have added with them."""
         if not stories:
             return
-        Story.objects.bulk_create(stories, batch_size=500)
+        now = timezone.now()
+        columns = ["section_id", "lead_image_id", "slug", "status", "published_at", "created_at", "modified_at",
+                   *stories[0].values]
+        ids = bulk.insert(Story, columns, [
+            (s.section.pk, s.lead_image.pk if s.lead_image else None, s.slug, s.status, s.published_at, now, now,
+             *s.values.values()) for s in stories
+        ], returning=True)
+        for story, pk in zip(stories, ids, strict=True):
+            story.pk = pk
+        self.written_ids += ids
+
         bylines, through, items, fingerprints, author_ids = [], [], [], [], {}
-        tag_model = Story.tags.through
         for story in stories:
-            plan = story._plan
+            plan = story.plan
             authors = list(dict.fromkeys(self.author(login, name) for login, name in plan.authors))
             author_ids[story.pk] = [a.pk for a in authors]
-            bylines += [Byline(story=story, author=a, position=i) for i, a in enumerate(authors)]
-            through += [tag_model(story_id=story.pk, tag_id=t.pk) for t in dict.fromkeys(self.tags(plan.tags))]
-            items.append(ImportedItem(
-                origin=self.site.origin, external_id=str(plan.post_id), story=story, checksum=plan.checksum,
-                original_url=plan.link[:500], original_published_at=plan.original_date,
-            ))
-            packed, count = story._fingerprint
+            self.touched["authors"].update(author_ids[story.pk])
+            bylines += [(story.pk, a.pk, i) for i, a in enumerate(authors)]
+            tag_ids = [t.pk for t in dict.fromkeys(self.tags(plan.tags))]
+            self.touched["tags"].update(tag_ids)
+            self.touched["sections"].add(story.section.pk)
+            through += [(story.pk, t) for t in tag_ids]
+            items.append((self.site.origin, str(plan.post_id), story.pk, plan.checksum, plan.link[:500],
+                          plan.original_date, now, now))
+            packed, count = story.fingerprint
             if packed is not None:
-                fingerprints.append(Fingerprint(story=story, signature=packed, shingles=count))
-        Byline.objects.bulk_create(bylines, batch_size=1000)
-        tag_model.objects.bulk_create(through, batch_size=1000)
-        ImportedItem.objects.bulk_create(items, batch_size=1000)
-        Fingerprint.objects.bulk_create(fingerprints, batch_size=500)
-        # Sixteen band rows a story: plain executemany, not sixteen model instances.
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {FingerprintBand._meta.db_table} (fingerprint_id, value) VALUES (%s, %s)",
-                [(fp.pk, value) for fp in fingerprints for value in dedupe.bands(bytes(fp.signature))],
-            )
+                fingerprints.append((story.pk, packed, count))
+        bulk.insert(Byline, ["story_id", "author_id", "position"], bylines)
+        bulk.insert(Story.tags.through, ["story_id", "tag_id"], through)
+        bulk.insert(ImportedItem, ["origin", "external_id", "story_id", "checksum", "original_url",
+                                   "original_published_at", "imported_at", "updated_at"], items)
+        fp_ids = bulk.insert(Fingerprint, ["story_id", "wire_item_id", "signature", "shingles"],
+                             [(pk, None, packed, count) for pk, packed, count in fingerprints], returning=True)
+        # Sixteen band rows a story.
+        bulk.insert(FingerprintBand, ["fingerprint_id", "value"],
+                    [(fp_id, value) for fp_id, (_, packed, _) in zip(fp_ids, fingerprints, strict=True)
+                     for value in dedupe.bands(packed)])
 
         # The first revision and the audit events that create_story and publish_story record.
+        tag_model = Story.tags.through
         tag_names = {}
         for story_id, name in tag_model.objects.filter(story_id__in=[s.pk for s in stories]).order_by(
                 "story_id", "tag__name").values_list("story_id", "tag__name"):
             tag_names.setdefault(story_id, []).append(name)
-        now = timezone.now()
+        content = sorted(actions.CONTENT_FIELDS)  # as actions.snapshot() has it
+        attnames = {name: Story._meta.get_field(name).attname for name in content}
         revisions, events = [], []
         for story in stories:
             data = {}
-            for name in sorted(actions.CONTENT_FIELDS):  # as actions.snapshot() has it
-                value = getattr(story, Story._meta.get_field(name).attname)
+            for name in content:
+                value = story.get(attnames[name])
                 data[name] = value.isoformat() if hasattr(value, "isoformat") else value
             data.update(authors=author_ids[story.pk], credits=[], tags=tag_names.get(story.pk, []))
-            revisions.append(Revision(story=story, number=1, kind=Revision.Kind.SAVE, data=data))
-            events.append(StoryEvent(story=story, action="created"))
-            if story._publish:
+            revisions.append((story.pk, 1, Revision.Kind.SAVE, None, now, data, ""))
+            events.append((story.pk, "created", None, now, ""))
+            if story.publish:
                 when = story.published_at
                 later = when > now
-                events.append(StoryEvent(
-                    story=story, action="scheduled" if later else "published",
-                    note=f"for {date_format(timezone.localtime(when), 'DATETIME_FORMAT')}" if later else "",
-                ))
-        Revision.objects.bulk_create(revisions, batch_size=500)
-        StoryEvent.objects.bulk_create(events, batch_size=1000)
+                events.append((story.pk, "scheduled" if later else "published", None, now,
+                               f"for {date_format(timezone.localtime(when), 'DATETIME_FORMAT')}" if later else ""))
+        bulk.insert(Revision, ["story_id", "number", "kind", "user_id", "created_at", "data", "note"], revisions)
+        bulk.insert(StoryEvent, ["story_id", "action", "user_id", "at", "note"], events)
 
-        wanted = [p for s in stories for p in s._plan.redirects]
-        existing = dict(Redirect.objects.filter(old_path__in=wanted).values_list("old_path", "story_id"))
+        wanted = [p for s in stories for p in s.plan.redirects]
+        existing = {}
+        for start in range(0, len(wanted), 900):
+            existing.update(Redirect.objects.filter(old_path__in=wanted[start:start + 900])
+                            .values_list("old_path", "story_id"))
         redirects = []
         for story in stories:
-            url = story.get_absolute_url()
-            for old in story._plan.redirects:
+            url = self._url(story)
+            for old in story.plan.redirects:
                 owner = existing.get(old)
                 if old == url:
                     continue
                 if owner is None:
-                    redirects.append(Redirect(old_path=old, story=story))
+                    redirects.append((old, story.pk, now))
                     existing[old] = story.pk
                 elif owner != story.pk:
-                    self.report.warn(story._plan.label, "an old address already leads to another story; left as it was")
-        Redirect.objects.bulk_create(redirects, batch_size=1000)
+                    self.report.warn(story.plan.label, "an old address already leads to another story; left as it was")
+        bulk.insert(Redirect, ["old_path", "story_id", "created_at"], redirects)
         self.report.count("created", len(stories))
+
+
+class _Row:
+    """A story on its way into the bulk insert: its derived field values and what it needs on the way."""
+
+    def __init__(self, values):
+        self.values = values
+        self.pk = self.lead_image = self.section = None
+        self.deleted_at = self.embargo_until = None
+
+    @property
+    def body(self):  # for actions.check_publishable
+        return self.values["body"]
+
+    def get(self, attname):
+        if attname in self.values:
+            return self.values[attname]
+        return {"section_id": self.section.pk, "lead_image_id": self.lead_image.pk if self.lead_image else None,
+                "slug": self.slug}.get(attname, getattr(self, attname, None))
 
 
 def text_or_same(current: str, new: str) -> str:

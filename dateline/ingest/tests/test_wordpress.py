@@ -275,3 +275,62 @@ def test_fingerprints_are_stored_for_imported_stories(imported):
     assert Fingerprint.objects.filter(story=by_post(101)).exists()
     assert FingerprintBand.objects.filter(fingerprint__story=by_post(101)).count() == 16
     assert ImportedImage.objects.count() == 3
+
+
+def _generated_export(path, posts=60):
+    """A WXR with many posts over a few categories and tags, their words drawn from a small vocabulary."""
+    import random
+
+    rnd = random.Random(3)
+    words = ("harbour council ferry budget school river bridge market festival storm quay crane port tide "
+             "rail station museum library farmers fishing boats permit levy summit election").split()
+    items = []
+    for n in range(posts):
+        title = " ".join(rnd.sample(words, 5)).capitalize()
+        body = "\n\n".join(" ".join(rnd.choice(words) for _ in range(30)) + "." for _ in range(3))
+        category = rnd.choice(["local", "business", "sport"])
+        tags = "".join(f'<category domain="post_tag" nicename="{t}"><![CDATA[{t.title()}]]></category>'
+                       for t in rnd.sample(["port", "ferry", "rates", "boats"], rnd.randint(0, 2)))
+        status = "draft" if n % 9 == 0 else "publish"
+        items.append(
+            f"<item><title>{title}</title><link>https://gen.example.org/{n}/</link>"
+            f"<dc:creator>ed</dc:creator><content:encoded><![CDATA[{body}]]></content:encoded>"
+            f"<wp:post_id>{500 + n}</wp:post_id><wp:post_date_gmt>2024-01-01 {n // 60:02d}:{n % 60:02d}:00"
+            f"</wp:post_date_gmt><wp:post_name>gen-{n}</wp:post_name><wp:status>{status}</wp:status>"
+            f"<wp:post_type>post</wp:post_type>"
+            f'<category domain="category" nicename="{category}"><![CDATA[{category.title()}]]></category>{tags}</item>'
+        )
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/'
+        'content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">'
+        "<channel><title>Gen</title><link>https://gen.example.org</link><wp:wxr_version>1.2</wp:wxr_version>"
+        + "".join(items) + "</channel></rss>", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("candidates", [4, 12, 300])
+def test_the_bulk_path_leaves_search_and_related_stories_as_the_signals_would(db, client, tmp_path, monkeypatch,
+                                                                               candidates):
+    from dateline.enrich import related
+    from dateline.enrich.models import RelatedStory
+    from dateline.search.backends import get_backend
+
+    # Small pools too, so which stories make the cut matters.
+    monkeypatch.setattr(related, "CANDIDATES", candidates)
+    report = WordPressImport(_generated_export(tmp_path / "gen.xml"), bulk=True, batch_size=25).run()
+    assert report.counts["created"] == 60 and report.ok
+    published = set(Story.objects.filter(status=Story.Status.PUBLISHED).values_list("pk", flat=True))
+    assert len(published) == 53
+    assert get_backend().indexed_ids() == published
+    story = Story.objects.filter(pk__in=published).first()
+    response = client.get("/search/", {"q": story.headline})
+    assert response.status_code == 200 and story.get_absolute_url() in response.content.decode()
+
+    def links():
+        return sorted(RelatedStory.objects.values_list("story_id", "related_id", "score"))
+
+    in_batch = links()
+    assert {pk for pk, _, _ in in_batch} == published
+    for story in Story.objects.filter(pk__in=published):
+        related.refresh(story)  # what the per-story signal computes
+    assert links() == in_batch
