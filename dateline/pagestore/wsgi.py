@@ -192,11 +192,38 @@ def not_modified(environ, page) -> bool:
     return False
 
 
+class _HotPages(_LRU):
+    """Assembled pages by store key, each with the purge generation it was read at.
+
+    A page read at generation g is still what the store holds while the
+    generation is g: every purge and clear moves it on, and a ``set`` only ever
+    fills a key that was empty (or replaces it with a render of the same data).
+    So a hit checks one number (``store.mark()``) instead of reading the page and
+    its fragments again; any purge anywhere makes every process read again."""
+
+    def put(self, key, value):
+        size = len(value[2].body) + len(key) + 200
+        if size > self.max_bytes // 4:
+            return
+        with self.lock:
+            old = self.items.pop(key, None)
+            if old is not None:
+                self.size -= old[3]
+            self.items[key] = (*value, size)
+            self.size += size
+            while self.size > self.max_bytes:
+                _, dropped = self.items.popitem(last=False)
+                self.size -= dropped[3]
+
+
 class PageStoreApp:
-    def __init__(self, app, clock=schedule.now, gzip_cache_bytes=32 * 1024 * 1024):
+    def __init__(self, app, clock=schedule.now, gzip_cache_bytes=32 * 1024 * 1024, hot_cache_bytes=None):
         self.app = app
         self.clock = clock
         self.gzipped = _LRU(gzip_cache_bytes)
+        if hot_cache_bytes is None:
+            hot_cache_bytes = int(config().get("HOT_BYTES", 8 * 1024 * 1024))
+        self.hot = _HotPages(hot_cache_bytes) if hot_cache_bytes > 0 else None
 
     def __call__(self, environ, start_response):
         if environ.get(_FRAGMENT_ENVIRON) and environ.get("PATH_INFO", "").startswith("/_fragment/"):
@@ -207,15 +234,21 @@ class PageStoreApp:
         if key is None:
             return self.app(environ, start_response)
         now = self.clock()
+        host = origin(environ)
         try:
             store = get_store()
             schedule.check(store, now)
+            generation = store.mark() if self.hot is not None else None  # before reading anything
+            if generation is not None:
+                hot = self.hot.get(key)
+                if hot is not None and hot[0] == generation and hot[1] == host:
+                    return self._send(environ, start_response, store, hot[2], "hit", now)
             entry = store.get(key)
         except Exception:  # the store is down: serve from Django, as if there were none
             log.exception("page store unavailable")
             return self.app(environ, start_response)
         state = "hit"
-        if entry is not None and entry.origin != origin(environ):
+        if entry is not None and entry.origin != host:
             entry = None  # rendered for another host name: its absolute links are not this one's
         if entry is None:
             state = "miss"
@@ -223,6 +256,8 @@ class PageStoreApp:
             if entry is None:
                 return self._pass(environ, start_response, store, *response)
         page = self._assemble(environ, store, entry)
+        if generation is not None and page.expires_at is None and entry.origin == host:
+            self.hot.put(key, (generation, host, page))
         return self._send(environ, start_response, store, page, state, now)
 
     def _serve_fragment(self, environ, start_response):

@@ -24,6 +24,7 @@ class FileStore(PageStore):
         self.root = Path(location)
         self.root.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        self._files = {}
         with self._db() as db:
             db.execute("CREATE TABLE IF NOT EXISTS tag (tag TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (tag, key))")
             db.execute("CREATE INDEX IF NOT EXISTS tag_by_key ON tag (key)")
@@ -58,12 +59,22 @@ class FileStore(PageStore):
             raise ValueError(f"not a storable key: {key!r}")
         return self.root.joinpath(*parts, name)
 
+    def _file(self, key: str) -> str:
+        """``path(key)`` as a string, remembered for the keys read most."""
+        found = self._files.get(key)
+        if found is None:
+            found = str(self.path(key))
+            if len(self._files) >= 4096:
+                self._files.clear()
+            self._files[key] = found
+        return found
+
     def get(self, key):
         try:
-            path = self.path(key)
+            path = self._file(key)
             # Metadata first: a writer replaces the body first, so what is read here is
             # never an older body than the metadata (and its ETag) describes.
-            with open(str(path) + ".meta", "rb") as meta, open(path, "rb") as body:
+            with open(path + ".meta", "rb") as meta, open(path, "rb") as body:
                 entry = Entry.from_parts(body.read(), meta.read())
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError, ValueError, KeyError):
             return None

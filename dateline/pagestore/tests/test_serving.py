@@ -207,3 +207,28 @@ def test_a_page_rendered_while_its_story_changes_is_served_but_not_stored(web, s
     response = web.get(story.get_absolute_url())
     assert response.status == 200 and response["X-Page-Store"] == "miss"
     assert story.get_absolute_url() not in store.keys()
+
+
+def test_pages_kept_in_the_process_go_with_a_purge_made_elsewhere(web, site, store, settings):
+    """The server keeps hot pages in memory, checked against the store's purge
+    generation: a purge by another process (another store object on the same
+    folder or Redis) reaches this one's next request."""
+    from django.utils.module_loading import import_string
+
+    conf = settings.DATELINE["PAGE_STORE"]
+    elsewhere = import_string(conf["BACKEND"])(conf["LOCATION"], **(conf.get("OPTIONS") or {}))
+    url = site["stories"][1].get_absolute_url()
+    first = web.get(url)
+    assert web.get(url)["X-Page-Store"] == "hit"
+    with CaptureQueriesContext(connection) as queries, Templates() as templates:
+        again = web.get(url)
+    assert again["X-Page-Store"] == "hit" and again.body == first.body
+    assert len(queries) == 0 and templates.rendered == []
+    elsewhere.purge([f"story:{site['stories'][1].pk}"])
+    assert web.get(url)["X-Page-Store"] == "miss"
+    # The fragments too: "Latest from" of this page, purged elsewhere, is read again.
+    fragment = next(k for k in store.keys() if k.startswith("/_fragment/latest/"))
+    elsewhere.purge([f"list:section:{site['world'].pk}"])
+    assert fragment not in store.keys()
+    assert web.get(url)["X-Page-Store"] == "hit"
+    assert any(k.startswith("/_fragment/latest/") for k in store.keys())
