@@ -55,3 +55,34 @@ def test_every_motif_draws_a_jpeg_of_the_right_size():
         assert picture.format == "JPEG" and picture.size == images.SIZE
     with pytest.raises(ValueError):
         images.draw("unicorns", 1)
+
+
+def _synthetic_rows():
+    rows = []
+    for story in Story.objects.order_by("pk").prefetch_related("bylines", "tags", "credits"):
+        fields = {f.attname: getattr(story, f.attname) for f in Story._meta.concrete_fields
+                  if f.attname not in ("id", "created_at", "modified_at", "published_at")}
+        fields["relations"] = ([b.author_id for b in story.bylines.all()], sorted(t.pk for t in story.tags.all()),
+                               [(c.source_id, c.role) for c in story.credits.all()])
+        rows.append(fields)
+    return rows
+
+
+@pytest.mark.django_db(transaction=True)
+def test_synthetic_stories_are_the_same_whether_derived_here_or_in_workers():
+    load.add_synthetic(30, seed=11, batch=7, log=lambda *a: None, workers=0)
+    here = _synthetic_rows()
+    Story.objects.all().delete()
+    load.add_synthetic(30, seed=11, batch=7, log=lambda *a: None, workers=2)
+    assert _synthetic_rows() == here
+    # Every derived field is what Story.derive makes of the story's text.
+    for story in Story.objects.all()[:5]:
+        before = (story.body, story.excerpt, story.word_count, story.reading_minutes, story.keywords, story.block_ends)
+        story.derive()
+        assert (story.body, story.excerpt, story.word_count, story.reading_minutes, story.keywords,
+                story.block_ends) == before
+    # A story added afterwards through the actions gets an id of its own.
+    from dateline.news import actions
+
+    later = actions.create_story(headline="After the bulk insert", section=Story.objects.first().section)
+    assert later.pk > max(Story.objects.exclude(pk=later.pk).values_list("pk", flat=True))
