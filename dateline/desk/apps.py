@@ -8,6 +8,7 @@ class DeskConfig(AppConfig):
     verbose_name = "Editorial desk"
 
     def ready(self):
-        from . import roles
+        from . import headlines, roles
 
         post_migrate.connect(roles.ensure_roles, dispatch_uid="desk.roles")
+        post_migrate.connect(headlines.ensure, dispatch_uid="desk.headlines")

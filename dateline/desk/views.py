@@ -5,7 +5,9 @@ Nothing here is cacheable: every response is private to the signed-in person.
 
 import difflib
 import json
-from datetime import timedelta
+import re
+from datetime import datetime, time, timedelta
+from datetime import timezone as dt_timezone
 
 from django.conf import settings
 from django.contrib import messages
@@ -29,12 +31,15 @@ from dateline.news.models import Author, Pick, Revision, Section, Story
 from dateline.news.text import analyse
 from dateline.public.views import render_story
 
-from . import policy
+from . import headlines, policy
 from .forms import (
     CorrectionForm, CreditFormSet, PickForm, ScheduleForm, SectionForm, StoryForm, ThrottledAuthenticationForm,
 )
 
 PAGE = 50
+MAX_PAGE = 200  # deeper than this, Older/Newer continue from a story (keyset), never by OFFSET
+COUNT_LIMIT = 1000  # lists say how many stories match up to this; beyond, "more than"
+AUTHOR_CHOICES = 500  # a list or datalist of authors never grows past this
 PREVIEW_SALT = "dateline.desk.preview"
 
 
@@ -89,15 +94,19 @@ def overdue_q(now):
     )
 
 
+def _day_start(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def filtered_stories(params, now):
     status = params.get("status", "")
     if status not in STATUS_FILTERS:
         raise ValidationError(f"Unknown status filter “{status}”.")
     qs = Story.objects.all()
     if status == "scheduled":
-        qs = qs.filter(status=Story.Status.PUBLISHED, published_at__gt=now)
+        qs = qs.filter(status=Story.Status.PUBLISHED, published_at__gt=now, deleted_at__isnull=True)
     elif status == "published":
-        qs = qs.filter(status=Story.Status.PUBLISHED, published_at__lte=now)
+        qs = qs.filter(status=Story.Status.PUBLISHED, published_at__lte=now, deleted_at__isnull=True)
     elif status == "overdue":
         qs = qs.filter(overdue_q(now))
     else:
@@ -106,7 +115,8 @@ def filtered_stories(params, now):
         qs = qs.filter(section__slug=params["section"])
     if params.get("author"):
         qs = qs.filter(bylines__author__slug=params["author"])
-    for name, lookup in (("from", "modified_at__date__gte"), ("to", "modified_at__date__lte")):
+    # Whole days in the newsroom's time zone, as ranges the (…, modified_at, id) indexes answer.
+    for name, lookup, shift in (("from", "modified_at__gte", 0), ("to", "modified_at__lt", 1)):
         if params.get(name):
             try:
                 day = parse_date(params[name]) if len(params[name]) == 10 else None
@@ -114,51 +124,157 @@ def filtered_stories(params, now):
                 day = None
             if day is None:
                 raise ValidationError(f"“{params[name]}” is not a date (use YYYY-MM-DD).")
-            qs = qs.filter(**{lookup: day})
+            try:
+                qs = qs.filter(**{lookup: _day_start(day + timedelta(days=shift))})
+            except OverflowError:
+                raise ValidationError(f"“{params[name]}” is out of range.") from None
     if params.get("q"):
-        qs = qs.filter(headline__icontains=params["q"][:200])
+        if headlines.too_short(params["q"]):
+            raise ValidationError(f"Type at least {headlines.MIN_LENGTH} characters of the headline.")
+        qs = qs.filter(headlines.condition(params["q"]))
     if params.get("mine"):
         qs = qs.filter(owner=params["mine"])
     return qs
+
+
+STATE_LABELS = {"scheduled": "Scheduled", "trashed": "In trash"}
+
+
+def _short_time(moment, year=False):
+    """27 Nov 2026, 09:05 (or without the year): what the list shows, without a template filter per cell."""
+    return f"{moment.day} {moment:%b %Y, %H:%M}" if year else f"{moment.day} {moment:%b, %H:%M}"
+
+# Keyset pagination: "older" and "newer" continue from the last or first story
+# shown, so every page costs the same, however deep; page numbers (OFFSET) are
+# kept for the first pages only.
+EPOCH = datetime(1970, 1, 1, tzinfo=dt_timezone.utc)
+ONE_MICROSECOND = timedelta(microseconds=1)
+CURSOR = re.compile(r"(\d{1,17})-(\d{1,19})")
+
+
+def cursor_token(story) -> str:
+    return f"{(story.modified_at - EPOCH) // ONE_MICROSECOND}-{story.pk}"
+
+
+def parse_cursor(token):
+    match = CURSOR.fullmatch(token or "")
+    if not match:
+        raise Http404("No such page")
+    return EPOCH + timedelta(microseconds=int(match.group(1))), int(match.group(2))
+
+
+def narrowed(qs, limit=None):
+    """(``qs`` ready to order, its size or None when more than ``limit``).
+
+    Looks up to ``limit`` + 1 matches in whatever order the database finds them
+    fastest (a selective filter uses its own index). When they are all, the list
+    is sorted from those rows alone instead of walking an ordered index in search
+    of rare matches; when there are more, matches are common and the walk along
+    the list's index finds a page of them quickly.
+    """
+    limit = COUNT_LIMIT if limit is None else limit
+    ids = list(qs.order_by().values_list("pk", flat=True)[: limit + 1])
+    if len(ids) <= limit:
+        return Story.objects.filter(pk__in=ids), len(ids)
+    return qs, None
+
+
+def story_page(qs, params):
+    """(stories, links): one page of ``qs``, most recently changed first, and where to go from it."""
+    newest_first = ("-modified_at", "-id")
+    links = {"newer": None, "older": None}
+    if params.get("after"):  # newer than a story: read upwards, show in the usual order
+        moment, pk = parse_cursor(params["after"])
+        rows = list(qs.filter(Q(modified_at__gt=moment) | Q(modified_at=moment, pk__gt=pk), modified_at__gte=moment)
+                    .order_by("modified_at", "id")[: PAGE + 1])
+        more_newer = len(rows) > PAGE
+        rows = rows[:PAGE][::-1]
+        links["newer"] = {"after": cursor_token(rows[0])} if more_newer and rows else None
+        links["older"] = {"before": cursor_token(rows[-1])} if rows else {}
+        return rows, links
+    if params.get("before"):
+        moment, pk = parse_cursor(params["before"])
+        rows = list(qs.filter(Q(modified_at__lt=moment) | Q(modified_at=moment, pk__lt=pk), modified_at__lte=moment)
+                    .order_by(*newest_first)[: PAGE + 1])
+        came_from_newer = True
+    else:
+        raw_page = params.get("page", "1")
+        if not raw_page.isdigit() or not 0 < int(raw_page) <= MAX_PAGE:
+            raise Http404("No such page")
+        page = int(raw_page)
+        rows = list(qs.order_by(*newest_first)[(page - 1) * PAGE: page * PAGE + 1])
+        came_from_newer = page > 1
+    more_older = len(rows) > PAGE
+    rows = rows[:PAGE]
+    links["older"] = {"before": cursor_token(rows[-1])} if more_older else None
+    if came_from_newer:
+        links["newer"] = {"after": cursor_token(rows[0])} if rows else {}  # {}: back to the first page
+    return rows, links
+
+
+def _link(query, extra):
+    if extra is None:
+        return None
+    params = query.copy()
+    for key, value in extra.items():
+        params[key] = value
+    return "?" + params.urlencode() if params else "?"
 
 
 @desk_view
 def story_list(request):
     policy.require(request.user, "view")
     now = timezone.now()
-    error, page = None, 1
-    raw_page = request.GET.get("page", "1")
-    if not raw_page.isdigit() or not 0 < int(raw_page) < 100000:
-        raise Http404("No such page")
-    page = int(raw_page)
+    error, total = None, 0
     try:
         qs = filtered_stories(request.GET, now)
     except ValidationError as exc:
         error, qs = exc.messages[0], Story.objects.none()
-    rows = list(
+    if not error:
+        qs, total = narrowed(qs)
+    rows, links = story_page(
         qs.select_related("section", "owner")
-        .only("headline", "status", "published_at", "modified_at", "deleted_at", "embargo_until", "version",
-              "owner__username", "owner_id", "section__name", "section__slug")
-        .order_by("-modified_at", "-id")[(page - 1) * PAGE: page * PAGE + 1]
+        .only("headline", "slug", "status", "published_at", "modified_at", "deleted_at", "embargo_until", "version",
+              "owner__username", "owner_id", "section__name", "section__slug"),
+        request.GET,
     )
-    has_next = len(rows) > PAGE
-    rows = rows[:PAGE]
     review_limit = now - timedelta(hours=review_overdue_hours())
+    can_publish = policy.can(request.user, "publish")
     for story in rows:
+        # Worked out here once per row, so the template only prints.
         story.can_edit = policy.can_edit(request.user, story)
         story.overdue = (not story.deleted_at and (
             (story.status == Story.Status.REVIEW and story.modified_at < review_limit)
             or (story.status in (Story.Status.DRAFT, Story.Status.REVIEW) and story.embargo_until
                 and story.embargo_until < now)))
+        story.state = story.desk_status
+        story.state_label = STATE_LABELS.get(story.state) or story.get_status_display()
+        story.actions = []
+        if not story.deleted_at:
+            if story.status == Story.Status.DRAFT and story.can_edit:
+                story.actions.append(("submit", "Send for review", ""))
+            if can_publish and story.status in (Story.Status.REVIEW, Story.Status.DRAFT, Story.Status.UNPUBLISHED):
+                story.actions.append(("publish", "Publish", " primary"))
+            if can_publish and story.status == Story.Status.PUBLISHED:
+                story.actions.append(("unpublish", "Unpublish", ""))
+        story.live_url = story.get_absolute_url() if story.state == "published" else ""
+        changed = timezone.localtime(story.modified_at)
+        story.changed_iso, story.changed_text = changed.isoformat(timespec="seconds"), _short_time(changed, year=True)
+        story.goes_live = _short_time(timezone.localtime(story.published_at)) if story.state == "scheduled" else ""
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("page", "before", "after"):
+        query.pop(key, None)
+    overdue = None  # (how many, or None for more than COUNT_LIMIT), on the unfiltered list only
+    if not request.GET:
+        overdue = narrowed(Story.objects.filter(overdue_q(now)))[1], None
     return render(request, "desk/list.html", {
-        "stories": rows, "page": page, "has_next": has_next, "query": query.urlencode(),
+        "stories": rows, "total": total, "count_limit": COUNT_LIMIT,
+        "newer_link": _link(query, links.get("newer")), "older_link": _link(query, links.get("older")),
         "statuses": [(key, label) for key, (label, _) in STATUS_FILTERS.items()],
-        "sections": Section.objects.all(), "authors": Author.objects.only("name", "slug"),
-        "params": request.GET, "error": error,
-        "overdue_count": Story.objects.filter(overdue_q(now)).count() if not request.GET else None,
-        "can_publish": policy.can(request.user, "publish"),
+        "sections": Section.objects.all(), "authors": Author.objects.only("name", "slug")[:AUTHOR_CHOICES],
+        "params": request.GET, "error": error, "search_min": headlines.MIN_LENGTH,
+        "overdue_count": overdue[0] if overdue else None, "overdue_many": bool(overdue) and overdue[0] is None,
+        "can_publish": can_publish, "here": request.get_full_path(),
     }, status=400 if error else 200)
 
 
@@ -502,10 +618,13 @@ def sections(request):
 def story_lookup(request):
     """Stories matching a headline fragment or number, for pickers in the editor."""
     policy.require(request.user, "view")
-    q = request.GET.get("q", "").strip()[:200]
-    qs = Story.objects.published().only("headline", "published_at")
+    q = headlines.clean(request.GET.get("q", ""))
+    qs = Story.objects.published()
     if q.isdigit():
         qs = qs.filter(pk=int(q))
+    elif headlines.too_short(q):
+        return JsonResponse({"results": [], "error": f"Type at least {headlines.MIN_LENGTH} characters."})
     elif q:
-        qs = qs.filter(headline__icontains=q)
-    return JsonResponse({"results": [{"id": s.pk, "headline": s.headline} for s in qs.newest_first()[:10]]})
+        qs = narrowed(qs.filter(headlines.condition(q)))[0].published()
+    rows = qs.only("headline", "published_at").order_by("-published_at", "-id")[:10]
+    return JsonResponse({"results": [{"id": s.pk, "headline": s.headline} for s in rows]})

@@ -209,6 +209,9 @@ class Story(models.Model):
             models.Index(fields=["modified_at", "id"], name="desk_recent"),
             models.Index(fields=["status", "modified_at", "id"], name="desk_by_status"),
             models.Index(fields=["section", "modified_at", "id"], name="desk_by_section"),
+            models.Index(fields=["section", "status", "modified_at", "id"], name="desk_by_section_status"),
+            models.Index(fields=["modified_at", "id"], condition=Q(deleted_at__isnull=False), name="desk_trash"),
+            # The desk's headline search has an engine-specific index (migration 0004, dateline.desk.headlines).
         ]
 
     def __str__(self):
