@@ -15,7 +15,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,7 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from dateline.news import actions
-from dateline.news.models import Author, Pick, Revision, Section, Story
+from dateline.news.models import Author, Byline, Pick, Revision, Section, Story
 from dateline.news.text import analyse
 from dateline.public.views import render_story
 
@@ -38,7 +38,7 @@ from .forms import (
 
 PAGE = 50
 MAX_PAGE = 200  # deeper than this, Older/Newer continue from a story (keyset), never by OFFSET
-COUNT_LIMIT = 1000  # lists say how many stories match up to this; beyond, "more than"
+COUNT_LIMIT = 5000  # lists say how many stories match up to this; beyond, "more than"
 AUTHOR_CHOICES = 500  # a list or datalist of authors never grows past this
 PREVIEW_SALT = "dateline.desk.preview"
 
@@ -98,7 +98,12 @@ def _day_start(day):
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def filtered_stories(params, now):
+def filtered_stories(params, now, walk=False):
+    """The stories the list's filters ask for.
+
+    ``walk``: the form for reading many matches along the newest-first index:
+    author and headline become per-story checks instead of lists that drive the query.
+    """
     status = params.get("status", "")
     if status not in STATUS_FILTERS:
         raise ValidationError(f"Unknown status filter “{status}”.")
@@ -114,7 +119,10 @@ def filtered_stories(params, now):
     if params.get("section"):
         qs = qs.filter(section__slug=params["section"])
     if params.get("author"):
-        qs = qs.filter(bylines__author__slug=params["author"])
+        if walk:
+            qs = qs.filter(Exists(Byline.objects.filter(story=OuterRef("pk"), author__slug=params["author"])))
+        else:
+            qs = qs.filter(bylines__author__slug=params["author"])
     # Whole days in the newsroom's time zone, as ranges the (…, modified_at, id) indexes answer.
     for name, lookup, shift in (("from", "modified_at__gte", 0), ("to", "modified_at__lt", 1)):
         if params.get(name):
@@ -131,7 +139,7 @@ def filtered_stories(params, now):
     if params.get("q"):
         if headlines.too_short(params["q"]):
             raise ValidationError(f"Type at least {headlines.MIN_LENGTH} characters of the headline.")
-        qs = qs.filter(headlines.condition(params["q"]))
+        qs = qs.filter(headlines.condition(params["q"], walk=walk))
     if params.get("mine"):
         qs = qs.filter(owner=params["mine"])
     return qs
@@ -163,20 +171,22 @@ def parse_cursor(token):
     return EPOCH + timedelta(microseconds=int(match.group(1))), int(match.group(2))
 
 
-def narrowed(qs, limit=None):
-    """(``qs`` ready to order, its size or None when more than ``limit``).
+def narrowed(qs, walk=None, limit=None):
+    """(stories ready to order, how many or None when more than ``limit``).
 
-    Looks up to ``limit`` + 1 matches in whatever order the database finds them
-    fastest (a selective filter uses its own index). When they are all, the list
-    is sorted from those rows alone instead of walking an ordered index in search
-    of rare matches; when there are more, matches are common and the walk along
-    the list's index finds a page of them quickly.
+    Looks for up to ``limit`` + 1 matches in whatever order the database finds
+    them fastest (a selective filter drives the query with its own index). When
+    that is all of them, the list is sorted from those rows alone, instead of
+    walking the newest-first index in search of rare matches. When there are
+    more, matches are common, and a walk along that index (``walk``, the same
+    filter written for it; else ``qs``) finds a page of them after a few
+    thousand rows at most.
     """
     limit = COUNT_LIMIT if limit is None else limit
     ids = list(qs.order_by().values_list("pk", flat=True)[: limit + 1])
     if len(ids) <= limit:
         return Story.objects.filter(pk__in=ids), len(ids)
-    return qs, None
+    return (qs if walk is None else walk), None
 
 
 def story_page(qs, params):
@@ -231,7 +241,7 @@ def story_list(request):
     except ValidationError as exc:
         error, qs = exc.messages[0], Story.objects.none()
     if not error:
-        qs, total = narrowed(qs)
+        qs, total = narrowed(qs, walk=filtered_stories(request.GET, now, walk=True))
     rows, links = story_page(
         qs.select_related("section", "owner")
         .only("headline", "slug", "status", "published_at", "modified_at", "deleted_at", "embargo_until", "version",
@@ -286,7 +296,8 @@ def _edit_context(request, story, form, credits, **extra):
         autosaved = story.autosaves.filter(user=request.user).first()
     return {
         "story": story, "form": form, "credits": credits, "autosaved": autosaved,
-        "author_names": Author.objects.values_list("name", flat=True),
+        # A bounded datalist: the form accepts any author's name, the list only suggests.
+        "author_names": Author.objects.values_list("name", flat=True)[:AUTHOR_CHOICES],
         "schedule_form": ScheduleForm(), "correction_form": CorrectionForm(),
         "can": {action: policy.can(request.user, action, story) for action in (
             "edit", "submit", "publish", "schedule", "unpublish", "return", "kill", "reinstate", "trash",
@@ -625,6 +636,7 @@ def story_lookup(request):
     elif headlines.too_short(q):
         return JsonResponse({"results": [], "error": f"Type at least {headlines.MIN_LENGTH} characters."})
     elif q:
-        qs = narrowed(qs.filter(headlines.condition(q)))[0].published()
+        qs = narrowed(qs.filter(headlines.condition(q)), walk=qs.filter(headlines.condition(q, walk=True)))[0]
+        qs = qs.published()
     rows = qs.only("headline", "published_at").order_by("-published_at", "-id")[:10]
     return JsonResponse({"results": [{"id": s.pk, "headline": s.headline} for s in rows]})

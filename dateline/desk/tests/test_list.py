@@ -128,7 +128,10 @@ def test_counts_are_exact_when_small_and_bounded_when_large(client, editor, worl
     assert "No stories match." in listed(client, "?section=world&q=zzqx")[1]
 
 
-def test_filters_combine(client, editor, people, world):
+@pytest.mark.parametrize("count_limit", [views.COUNT_LIMIT, 0], ids=["sorted-matches", "walk-newest-first"])
+def test_filters_combine(client, editor, people, world, monkeypatch, count_limit):
+    # With a limit of 0 every list takes the path for common matches: a walk along the newest-first index.
+    monkeypatch.setattr(views, "COUNT_LIMIT", count_limit)
     sport = actions.save_section(Section(name="Sport", slug="sport", position=1))
     ada = Author.objects.create(name="Ada Reporter", slug="ada-reporter")
     hers = actions.create_story(headline="Harbour crane collapses", section=sport, authors=[ada])
