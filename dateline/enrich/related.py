@@ -87,8 +87,7 @@ def refresh_many(story_ids, batch=5000) -> int:
     runs in C (``int.bit_count``). The links are written with one statement
     per batch. Returns the number of stories refreshed.
     """
-    import heapq
-    from itertools import repeat
+    from itertools import compress, repeat
     from operator import add, sub, truediv
 
     ids = list(dict.fromkeys(story_ids))
@@ -150,12 +149,13 @@ def refresh_many(story_ids, batch=5000) -> int:
         return out
 
     by_tags = {}
+    rank = {pk: i for i, pk in enumerate(sorted(when, key=lambda pk: (when[pk], pk), reverse=True))}  # newest first
 
     def tag_columns(tag_pks):
         """The newest stories with any of these tags, as one query with ``tags__in`` would list them."""
         if tag_pks not in by_tags:
             pks = set().union(*(by_tag[t] for t in tag_pks))
-            listed = sorted(pks, key=lambda pk: (when[pk], pk), reverse=True)[:CANDIDATES + 1]
+            listed = sorted(pks, key=rank.__getitem__)[:CANDIDATES + 1]
             by_tags[tag_pks] = (listed, columns(listed))
         return by_tags[tag_pks]
 
@@ -168,7 +168,12 @@ def refresh_many(story_ids, batch=5000) -> int:
             scores = repeat(0.0, len(pks))
         if my_tags:
             scores = map(add, scores, map(TAG_BONUS.__mul__, map(int.bit_count, map(my_tags.__and__, tag_masks))))
-        return heapq.nlargest(KEEP, zip(scores, pks))
+        scores = list(scores)
+        if len(scores) > KEEP:
+            # Only the few that can make the cut are sorted with their ids; all of it runs in C.
+            lowest = sorted(scores)[-KEEP]
+            return sorted(compress(zip(scores, pks), map(lowest.__le__, scores)), reverse=True)[:KEEP]
+        return sorted(zip(scores, pks), reverse=True)
 
     table = RelatedStory._meta.db_table
     links, pending, done = [], [], 0

@@ -6,14 +6,14 @@ no model instances and no per-value compiler work, which is most of what
 the fields would adapt them (date-times, JSON, bytes), so the rows are the
 ones the ORM would write.
 
-``finish`` does in batch what the per-story signals would have done for the
-stories a bulk import wrote: the search index, related stories, and the page
-store's purges.
+``finish`` does once, for all the stories a bulk import wrote, what the
+per-story signals would have done: related stories and the page store's purges
+(the search index is kept with each batch).
 """
 
 from functools import partial
 
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.utils import timezone
 
 ROWS_PER_STATEMENT = 500
@@ -69,29 +69,22 @@ def insert(model, columns, rows, *, returning=False):
         return ids
 
 
-def finish(story_ids, *, sections=(), tag_ids=(), author_ids=(), before_id=None, sections_changed=False,
-           log=None) -> dict:
-    """What the signals would have done for stories written without them, in batch.
+def finish(story_ids, *, sections=(), tag_ids=(), author_ids=(), before_id=None, sections_changed=False) -> dict:
+    """What the signals would have done for stories written without them, once for them all.
 
-    Indexes the published ones for search, computes their related stories, and
-    purges the page store's lists they joined (after the commit). Returns
-    counts for the report.
+    (The bulk path indexes each batch for search in the batch's own
+    transaction.) Computes the related stories of the published ones, and
+    purges the page store's lists they joined. Returns counts for the report.
     """
     from dateline.enrich import related
     from dateline.news.models import Story
-    from dateline.search import index
 
     ids = set(story_ids)
     published = [] if not ids else [
         pk for pk in Story.objects.filter(status=Story.Status.PUBLISHED, pk__gte=min(ids), pk__lte=max(ids))
         .order_by("pk").values_list("pk", flat=True) if pk in ids
     ]
-    done = {}
-    with transaction.atomic():
-        done["indexed"] = index.index_stories(published)
-    if log:
-        log(f"  {done['indexed']:,} stories indexed for search …")
-    done["related"] = related.refresh_many(published)
+    done = {"related": related.refresh_many(published)}
     _purge(sections, tag_ids, author_ids, before_id, sections_changed)
     return done
 

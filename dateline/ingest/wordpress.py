@@ -64,6 +64,7 @@ from dateline.news import actions
 from dateline.news.models import (
     RESERVED_SLUGS, Author, Byline, Image, Redirect, Revision, Section, Story, StoryEvent,
 )
+from dateline.search import index as search_index
 
 from . import bulk, dedupe
 from .errors import BadItem, IngestError, UnreadableFile
@@ -715,7 +716,7 @@ class WordPressImport:
         self.report = Report(f"WordPress import of {self.path.name}")
         self._sections, self._authors, self._tags, self._url_prefixes = {}, {}, {}, {}
         # What the bulk path wrote, for the work the per-story signals would have done (``bulk.finish``).
-        self.written_ids = []
+        self.written_ids, self.indexed = [], 0
         self.touched = {"sections": set(), "tags": set(), "authors": set()}
 
     # Sections, authors and tags are looked up once per run and created as first needed.
@@ -852,14 +853,14 @@ class WordPressImport:
 
     def _finish(self):
         """Search index, related stories and page store for the stories the bulk path wrote, in batch."""
-        self.progress(f"  {len(self.written_ids):,} new stories written; indexing and relating them …")
+        self.progress(f"  {len(self.written_ids):,} new stories written; relating them …")
         started = time.perf_counter()
         done = bulk.finish(self.written_ids, sections=self.touched["sections"], tag_ids=self.touched["tags"],
-                           author_ids=self.touched["authors"], before_id=self.before_id, log=self.progress,
+                           author_ids=self.touched["authors"], before_id=self.before_id,
                            sections_changed=bool(self.report.counts.get("sections created")))
-        self.report.note(f"Bulk path: {done['indexed']:,} published stories indexed for search and "
-                         f"{done['related']:,} given related stories in "
-                         f"{time.perf_counter() - started:.1f} s; the page store purged.")
+        self.report.note(f"Bulk path: {self.indexed:,} published stories indexed for search with their batch; "
+                         f"{done['related']:,} given related stories in {time.perf_counter() - started:.1f} s "
+                         "at the end; the page store purged.")
 
     def _existing_story(self, post_id: int):
         item = ImportedItem.objects.select_related("story__section").filter(
@@ -952,12 +953,13 @@ class WordPressImport:
         A batch that fails as a whole is written again post by post, so one bad
         post is reported alone and the rest still come in.
         """
-        written = len(self.written_ids)
+        written, indexed = len(self.written_ids), self.indexed
         try:
             with transaction.atomic():
                 self._bulk(batch)
         except Exception as exc:  # noqa: BLE001 - the per-post path reports the real cause, post by post
             del self.written_ids[written:]
+            self.indexed = indexed
             self.images.forget_written()
             self._forget_caches()
             self.report.note(f"A batch of {len(batch)} posts could not be written at once "
@@ -1110,6 +1112,8 @@ class WordPressImport:
                 elif owner != story.pk:
                     self.report.warn(story.plan.label, "an old address already leads to another story; left as it was")
         bulk.insert(Redirect, ["old_path", "story_id", "created_at"], redirects)
+        # Searchable in the same transaction, as the publish signal would have made them.
+        self.indexed += search_index.index_stories([s.pk for s in stories if s.publish])
         self.report.count("created", len(stories))
 
 
