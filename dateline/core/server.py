@@ -29,6 +29,12 @@ def _post_worker_init(worker):
 
 
 def run(host: str, port: int, workers: int | None = None) -> None:
+    # The master ran migrate, collectstatic and ANALYZE: close its database connections
+    # before the fork, so no worker inherits one (SQLite's must not cross a fork) and the
+    # master, which serves nothing, does not keep their page cache and mapped file.
+    from django.db import connections
+
+    connections.close_all()
     cores = os.cpu_count() or 1
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     _Server({

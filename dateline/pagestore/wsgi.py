@@ -224,6 +224,7 @@ class PageStoreApp:
         if hot_cache_bytes is None:
             hot_cache_bytes = int(config().get("HOT_BYTES", 8 * 1024 * 1024))
         self.hot = _HotPages(hot_cache_bytes) if hot_cache_bytes > 0 else None
+        self.fragments = {}  # url -> (generation, Entry), with the hot pages
 
     def __call__(self, environ, start_response):
         if environ.get(_FRAGMENT_ENVIRON) and environ.get("PATH_INFO", "").startswith("/_fragment/"):
@@ -255,7 +256,7 @@ class PageStoreApp:
             entry, response = self._render(environ, key)
             if entry is None:
                 return self._pass(environ, start_response, store, *response)
-        page = self._assemble(environ, store, entry)
+        page = self._assemble(environ, store, entry, generation)
         if generation is not None and page.expires_at is None and entry.origin == host:
             self.hot.put(key, (generation, host, page))
         return self._send(environ, start_response, store, page, state, now)
@@ -322,13 +323,29 @@ class PageStoreApp:
             log.warning("page store: fragment %s answered %s", url, status)
         return entry
 
-    def _assemble(self, environ, store, entry) -> _Page:
+    def _assemble(self, environ, store, entry, generation=None) -> _Page:
         urls = [m.decode("ascii") for m in INCLUDE.findall(entry.body)]
         if not urls:
             page = _Page(entry, ())
             page.body = entry.body
             return page
-        found = store.get_many(set(urls))
+        found = {}
+        if generation is not None:
+            # Fragments are shared by many pages: keep them like hot pages, by generation.
+            for url in set(urls):
+                hot = self.fragments.get(url)
+                if hot is not None and hot[0] == generation:
+                    found[url] = hot[1]
+        wanted = set(urls) - found.keys()
+        if wanted:
+            read = store.get_many(wanted)
+            if generation is not None:
+                for url, part in read.items():
+                    if part.expires_at is None:
+                        if len(self.fragments) >= 512:
+                            self.fragments.clear()
+                        self.fragments[url] = (generation, part)
+            found.update(read)
         for url in set(urls) - found.keys():
             fragment = self._fragment(environ, store, url)
             if fragment is not None:
