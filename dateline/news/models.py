@@ -9,12 +9,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 
-from . import text
+from . import paths, text
 
 # First path segments the site uses itself; a section may not take them.
 RESERVED_SLUGS = frozenset(
@@ -42,7 +41,7 @@ class Section(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("public:section", args=[self.slug])
+        return paths.path("public:section", self.slug)
 
 
 class Author(models.Model):
@@ -60,7 +59,7 @@ class Author(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("public:author", args=[self.slug])
+        return paths.path("public:author", self.slug)
 
 
 class Source(models.Model):
@@ -94,7 +93,7 @@ class Tag(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("public:tag", args=[self.slug])
+        return paths.path("public:tag", self.slug)
 
 
 class Image(models.Model):
@@ -218,7 +217,7 @@ class Story(models.Model):
         return self.headline
 
     def get_absolute_url(self):
-        return reverse("public:story", args=[self.section.slug, self.slug])
+        return paths.path("public:story", self.section.slug, self.slug)
 
     def save(self, *args, **kwargs):
         self.derive()
