@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from dateline.news.models import Section
+from .blocks import nav_sections
 
 
 def site(request):
@@ -10,5 +10,5 @@ def site(request):
         "site_name": settings.DATELINE["SITE_NAME"],
         "site_tagline": settings.DATELINE["SITE_TAGLINE"],
         "language": settings.LANGUAGE_CODE.split("-")[0],
-        "nav_sections": SimpleLazyObject(lambda: list(Section.objects.all())),
+        "nav_sections": SimpleLazyObject(nav_sections),
     }

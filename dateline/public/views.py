@@ -20,6 +20,7 @@ from dateline.pagestore.tags import tag_response
 
 from . import blocks, seo
 from .pagination import paginate
+from .teasers import columns as teaser_columns, teasers
 
 
 def _for_store(request):
@@ -54,6 +55,13 @@ def home(request):
     )
 
 
+def _teaser_page(request, stories):
+    """The requested page of ``stories`` (a Story queryset, newest first), as teasers."""
+    page = paginate(request, stories.values_list(*teaser_columns()))
+    page.object_list = teasers(page.object_list)
+    return page
+
+
 def _list_page(request, template, context, list_tag):
     response = render(request, template, context)
     return tag_response(response, list_tag, tags.SECTIONS, tags.shown(context["page"].object_list))
@@ -62,7 +70,7 @@ def _list_page(request, template, context, list_tag):
 @require_safe
 def section(request, slug):
     section = get_object_or_404(Section, slug=slug)
-    page = paginate(request, Story.objects.published().teasers().in_section(section).newest_first())
+    page = _teaser_page(request, Story.objects.published().in_section(section).newest_first())
     return _list_page(request, "public/section.html", {
         "section": section, "page": page, "current_section": section,
         "meta": seo.for_list(request, section.name, section.description or section.name,
@@ -73,7 +81,7 @@ def section(request, slug):
 @require_safe
 def tag(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
-    page = paginate(request, Story.objects.published().teasers().filter(tags=tag).newest_first())
+    page = _teaser_page(request, Story.objects.published().filter(tags=tag).newest_first())
     return _list_page(request, "public/tag.html", {
         "tag": tag, "page": page, "show_section": True,
         "meta": seo.for_list(request, tag.name, f"Stories tagged {tag.name}.", tag.get_absolute_url(), page),
@@ -83,7 +91,7 @@ def tag(request, slug):
 @require_safe
 def author(request, slug):
     author = get_object_or_404(Author, slug=slug)
-    page = paginate(request, Story.objects.published().teasers().filter(authors=author).newest_first())
+    page = _teaser_page(request, Story.objects.published().filter(authors=author).newest_first())
     return _list_page(request, "public/author.html", {
         "author": author, "page": page, "show_section": True,
         "meta": seo.for_list(request, author.name, author.bio or f"Stories by {author.name}.",
@@ -93,11 +101,7 @@ def author(request, slug):
 
 @require_safe
 def story(request, section_slug, slug):
-    story = (
-        Story.objects.published()
-        .select_related("section", "lead_image", "also_read__section")
-        .filter(slug=slug).first()
-    )
+    story = blocks.published_story(slug)
     if story is None:
         if Story.objects.filter(slug=slug, status=Story.Status.KILLED).exists():
             return render(request, "public/gone.html", status=410)
@@ -112,10 +116,10 @@ def render_story(request, story, preview=False, status=200):
     """The story page; the desk's preview draws unpublished stories through the same code."""
     if preview and story.published_at is None:
         story.published_at = timezone.now().replace(microsecond=0)  # as if published now; not saved
-    bylines = list(story.bylines.select_related("author"))
-    credits = list(story.credits.select_related("source"))
-    story_tags = list(story.tags.all())
-    corrections = list(story.corrections.all())
+    bylines = blocks.bylines(story)
+    credits = blocks.credits(story)
+    story_tags = blocks.tags(story)
+    corrections = blocks.corrections(story)
     previous, following = blocks.neighbours(story)
     also_read = blocks.also_read(story)
     store = _for_store(request) and not preview
