@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete, pre_save
 
 
 class SearchConfig(AppConfig):
@@ -17,4 +17,11 @@ class SearchConfig(AppConfig):
         signals.story_unpublished.connect(handlers.story_unpublished, dispatch_uid="search.unpublished")
         signals.story_deleted.connect(handlers.story_deleted, dispatch_uid="search.deleted")
         signals.section_changed.connect(handlers.section_changed, dispatch_uid="search.section")
+        from dateline.news.models import Author, Tag
+
+        for model in (Author, Tag):
+            pre_save.connect(handlers.name_before_save, sender=model, dispatch_uid=f"search.rename.{model.__name__}")
+            post_save.connect(handlers.name_saved, sender=model, dispatch_uid=f"search.renamed.{model.__name__}")
+        pre_delete.connect(handlers.tag_deleting, sender=Tag, dispatch_uid="search.tag-deleting")
+        post_delete.connect(handlers.tag_deleted, sender=Tag, dispatch_uid="search.tag-deleted")
         post_migrate.connect(handlers.migrated, sender=self, dispatch_uid="search.migrated")

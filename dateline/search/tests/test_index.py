@@ -82,6 +82,35 @@ def test_deleting_a_story_behind_the_actions_back_removes_its_document(newsroom,
     assert find("census").count() == 0
 
 
+def test_renaming_an_author_or_a_tag_reindexes_their_stories(newsroom, world):
+    """Saved in the admin: plain model saves and deletes, no story action."""
+    from dateline.news.models import Author, Tag
+
+    writer = newsroom.author("Ada Reporter")
+    tagged = newsroom.story(world, "Gull census", authors=[writer], tags=["Seabirds"])
+    other = newsroom.story(world, "Tern census", authors=[newsroom.author("Bo Other")])
+    draft = newsroom.story(world, "Draft census", authors=[writer], tags=["Seabirds"], publish=False)
+    assert find("Reporter").story_ids() == [tagged.pk] and find("seabirds").story_ids() == [tagged.pk]
+
+    writer.name = "Zebulon Quill"
+    writer.save()
+    tag = Tag.objects.get(name="Seabirds")
+    tag.name = "Kittiwakes"
+    tag.save()
+    assert find("Zebulon").story_ids() == [tagged.pk] and find("Reporter").count() == 0
+    assert find("kittiwakes").story_ids() == [tagged.pk] and find("seabirds").count() == 0
+    assert held() == {tagged.pk, other.pk} and draft.pk not in held()
+
+    # A save that keeps the name touches no document.
+    with CaptureQueriesContext(connection) as queries:
+        Author.objects.get(pk=writer.pk).save()
+    assert not [q for q in queries if "search_" in q["sql"]]
+
+    # Deleting the tag (as the admin does, on a queryset) takes its name out of its stories' documents.
+    Tag.objects.filter(pk=tag.pk).delete()
+    assert find("kittiwakes").count() == 0 and find("Zebulon").story_ids() == [tagged.pk]
+
+
 def test_synthetic_stories_are_searchable(db):
     made = add_synthetic(30, seed=7, batch=12, log=lambda *a: None)
     published = set(Story.objects.published().values_list("pk", flat=True))
