@@ -4,12 +4,15 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
-from django.http import Http404
+from django.contrib.sites.shortcuts import get_current_site
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import http_date
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import conditional_page, require_safe
 from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
@@ -48,9 +51,26 @@ def sitemap(request, name):
     """One sitemap (``?p=`` for its later pages), through Django's own view."""
     if name not in SITEMAPS:
         raise Http404("No such sitemap")
+    if name == "stories":
+        return story_sitemap(request)
     return sitemap_views.sitemap(
         request, {name: SITEMAPS[name]}, section=name, template_name=SITEMAPS[name].template_name
     )
+
+
+@sitemap_views.x_robots_tag
+def story_sitemap(request):
+    """A page of the story sitemap, as Django's sitemap view would answer it, written from rows."""
+    sitemap = SITEMAPS["stories"]()
+    try:
+        xml, latest = sitemap.write_page(request.GET.get("p", 1), site=get_current_site(request),
+                                         protocol=request.scheme)
+    except (EmptyPage, PageNotAnInteger):
+        raise Http404("No such page") from None
+    response = HttpResponse(xml, content_type="application/xml")
+    if latest is not None:
+        response.headers["Last-Modified"] = http_date(latest.timestamp())
+    return response
 
 
 # Periods at the very ends of the calendar have no next or previous day, and their
