@@ -21,7 +21,7 @@ from .backends.base import MARK_END, MARK_START, Filters
 from .query import parse
 
 WINDOW = 500
-# What a result shows (templates/search/blocks/result.html), and what is_visible() reads.
+# What a result shows (templatetags/search_results.py), and what is_visible() reads.
 RESULT_FIELDS = ("headline", "slug", "excerpt", "published_at", "reading_minutes", "status",
                  "section__name", "section__slug")
 
