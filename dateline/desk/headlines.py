@@ -117,7 +117,9 @@ def condition(text, walk=False):
     ``walk``: for a list read along another index (the desk's newest-first one)
     with many matches. On SQLite the unary ``+`` keeps the match list from
     driving the query: it is read once, and each story along the walk is looked
-    up in it, instead of sorting every match.
+    up in it, instead of sorting every match. PostgreSQL needs no hint: with the
+    statistics it keeps for the indexed expression it walks for common words and
+    uses the trigram index for rare ones.
     """
     text = clean(text)
     if connection.vendor == "sqlite" and len(text) >= MIN_LENGTH:
@@ -127,10 +129,4 @@ def condition(text, walk=False):
             table = connection.ops.quote_name("news_story")
             return RawSQL(f'+{table}."id" IN ({matches})', [phrase], output_field=BooleanField())
         return Q(pk__in=RawSQL(matches, [phrase]))
-    if walk and connection.vendor == "postgresql":
-        # The same test as icontains, in a form the trigram index does not answer: with
-        # thousands of matches, checking stories along the walk beats sorting them all.
-        pattern = "%" + connection.ops.prep_for_like_query(text) + "%"
-        return RawSQL("UPPER(\"news_story\".\"headline\"::text || '') LIKE UPPER(%s)", [pattern],
-                      output_field=BooleanField())
     return Q(headline__icontains=text)

@@ -39,7 +39,7 @@ from .forms import (
 
 PAGE = 50
 MAX_PAGE = 200  # deeper than this, Older/Newer continue from a story (keyset), never by OFFSET
-COUNT_LIMIT = 5000  # lists say how many stories match up to this; beyond, "more than"
+COUNT_LIMIT = 1000  # lists say how many stories match up to this; beyond, "more than"
 AUTHOR_CHOICES = 500  # a list or datalist of authors never grows past this
 PREVIEW_SALT = "dateline.desk.preview"
 
