@@ -855,9 +855,14 @@ class WordPressImport:
         """Search index, related stories and page store for the stories the bulk path wrote, in batch."""
         self.progress(f"  {len(self.written_ids):,} new stories written; relating them …")
         started = time.perf_counter()
-        done = bulk.finish(self.written_ids, sections=self.touched["sections"], tag_ids=self.touched["tags"],
-                           author_ids=self.touched["authors"], before_id=self.before_id,
-                           sections_changed=bool(self.report.counts.get("sections created")))
+        try:
+            done = bulk.finish(self.written_ids, sections=self.touched["sections"], tag_ids=self.touched["tags"],
+                               author_ids=self.touched["authors"], before_id=self.before_id,
+                               sections_changed=bool(self.report.counts.get("sections created")))
+        except Exception as exc:  # noqa: BLE001 - the stories are in; say what is missing rather than crash
+            self.report.fail("related stories and page store",
+                             f"not brought up to date for the new stories ({exc.__class__.__name__}: {exc})")
+            return
         self.report.note(f"Bulk path: {self.indexed:,} published stories indexed for search with their batch; "
                          f"{done['related']:,} given related stories in {time.perf_counter() - started:.1f} s "
                          "at the end; the page store purged.")

@@ -334,3 +334,12 @@ def test_the_bulk_path_leaves_search_and_related_stories_as_the_signals_would(db
     for story in Story.objects.filter(pk__in=published):
         related.refresh(story)  # what the per-story signal computes
     assert links() == in_batch
+
+
+def test_the_bulk_path_purges_the_stored_pages_the_new_stories_join(db, web, store, fixtures):
+    assert web.get("/").status == 200 and store.get("/") is not None  # the home page, stored before the import
+    WordPressImport(fixtures / "wordpress-export.xml", bulk=True).run()
+    assert store.get("/") is None
+    cranes = by_post(101)
+    assert cranes.headline in web.get("/").text
+    assert web.get("/?p=101")["Location"] == cranes.get_absolute_url()
