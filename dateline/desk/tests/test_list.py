@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from dateline.desk import views
@@ -124,8 +125,23 @@ def test_counts_are_exact_when_small_and_bounded_when_large(client, editor, worl
     assert "12 stories match." in listed(client, "?section=world")[1]
     monkeypatch.setattr(views, "COUNT_LIMIT", 10)
     _, page, ids = listed(client, "?section=world")
-    assert "More than 10 stories match." in page and len(ids) == 12
+    if connection.vendor == "postgresql":  # no probe there: one page holds them all, so the count is exact
+        assert "12 stories match." in page and len(ids) == 12
+    else:
+        assert "More than 10 stories match." in page and len(ids) == 12
     assert "No stories match." in listed(client, "?section=world&q=zzqx")[1]
+
+
+def test_a_list_longer_than_a_page_gives_a_bounded_or_estimated_count(client, editor, world, monkeypatch):
+    many(world, 60)
+    monkeypatch.setattr(views, "COUNT_LIMIT", 100)
+    page = listed(client, "?section=world")[1]
+    if connection.vendor == "sqlite":  # counted up to the limit
+        assert "60 stories match." in page
+    assert re.search(r"(About [\d,]+|60) stories match\.", page)
+    # Deeper pages say the same kind of thing, never a count of the whole archive.
+    older = follow(page, "next")
+    assert re.search(r"(About [\d,]+|60) stories match\.", listed(client, older)[1])
 
 
 @pytest.mark.parametrize("count_limit", [views.COUNT_LIMIT, 0], ids=["sorted-matches", "walk-newest-first"])
