@@ -1,7 +1,10 @@
-"""A plain admin for the newsroom until the desk (its own app) takes over.
+"""Django's admin over the newsroom, for administrators.
 
-Saving here goes through the model's own ``save``, so bodies are sanitised and
-derived fields computed whatever the admin sends.
+Stories, picks, sections and images are changed only at the desk (``/desk/``),
+whose views go through ``news.actions``: the one write path that keeps
+revisions, the workflow's rules, search and the page store in step. Here they are
+read-only. Authors, sources and tags are edited here; their saves go through the
+model's own ``save`` and the receivers of ``post_save`` (search, page store).
 """
 
 from django.contrib import admin
@@ -21,8 +24,29 @@ class CreditInline(admin.TabularInline):
     autocomplete_fields = ["source"]
 
 
+class DeskOnly:
+    """Read-only in the admin: the desk makes these changes, through news.actions."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class BylineInline(DeskOnly, BylineInline):
+    pass
+
+
+class CreditInline(DeskOnly, CreditInline):
+    pass
+
+
 @admin.register(Story)
-class StoryAdmin(admin.ModelAdmin):
+class StoryAdmin(DeskOnly, admin.ModelAdmin):
     list_display = ["headline", "section", "status", "published_at"]
     list_filter = ["status", "section"]
     search_fields = ["headline"]
@@ -35,9 +59,8 @@ class StoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(DeskOnly, admin.ModelAdmin):
     list_display = ["name", "slug", "position"]
-    list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
 
 
@@ -61,13 +84,12 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(DeskOnly, admin.ModelAdmin):
     list_display = ["__str__", "width", "height", "created_at"]
     search_fields = ["alt_text", "caption"]
 
 
 @admin.register(Pick)
-class PickAdmin(admin.ModelAdmin):
+class PickAdmin(DeskOnly, admin.ModelAdmin):
     list_display = ["story", "position", "starts_at", "ends_at"]
-    list_editable = ["position"]
     autocomplete_fields = ["story"]

@@ -17,3 +17,13 @@ class PagestoreConfig(AppConfig):
         from dateline.media.signals import image_changed
 
         image_changed.connect(handlers.image_changed, dispatch_uid="pagestore.image_changed")
+
+        from django.db.models.signals import post_save, pre_delete
+
+        from dateline.news.models import Author, Source, Tag
+
+        for model in (Author, Source, Tag):
+            post_save.connect(handlers.named_changed, sender=model, dispatch_uid=f"pagestore.saved.{model.__name__}")
+            # Before the delete: its bylines, credits and tag links are still there to follow.
+            pre_delete.connect(handlers.named_changed, sender=model,
+                               dispatch_uid=f"pagestore.deleted.{model.__name__}")

@@ -154,6 +154,29 @@ def image_changed(sender, image, **kwargs):
         purge_after_commit({tags.image(image.pk)})
 
 
+def named_changed(sender, instance, **kwargs):
+    """An author, tag or source saved or about to be deleted (in Django's admin, or
+    by code): the pages that print its name. Story pages name their authors, tags
+    and credited sources; author and tag pages name their own."""
+    if not store.active() or kwargs.get("raw") or kwargs.get("created"):
+        return  # a new one is on no page yet
+    from dateline.news.models import Author, Source, Tag
+
+    if isinstance(instance, Author):
+        stories = Story.objects.filter(bylines__author=instance)
+        found = {tags.author_list(instance.pk)}
+    elif isinstance(instance, Tag):
+        stories = Story.objects.filter(tags=instance)
+        found = {tags.tag_list(instance.pk)}
+    elif isinstance(instance, Source):
+        stories = Story.objects.filter(credits__source=instance)
+        found = set()
+    else:
+        return
+    found |= {tags.story(pk) for pk in stories.published().values_list("pk", flat=True).distinct()}
+    purge_after_commit(found)
+
+
 # Pending purges, run by the server when their time comes (see schedule.py).
 
 def due_tags(kind, ref) -> set[str]:

@@ -168,3 +168,39 @@ def test_editing_an_image_in_the_library_purges_the_pages_that_draw_it(web, site
     page = web.get(story.get_absolute_url())
     assert page["X-Page-Store"] == "miss" and 'alt="The harbour at dusk"' in page.text
     assert "/world/" in store.keys()  # shows no Sport story: untouched
+
+
+def test_renaming_an_author_or_a_tag_purges_the_pages_that_print_the_name(web, site, store):
+    fill(web, site)
+    bo = site["bo"]
+    bo.name = "Bo Ambrose Writer"
+    bo.save()  # what Django's admin does
+    for url in ["/author/bo-writer/", site["worlds"][2].get_absolute_url(), site["sports"][0].get_absolute_url()]:
+        assert url not in store.keys(), url
+        assert "Bo Ambrose Writer" in web.get(url).text, url
+
+    from dateline.news.models import Tag
+
+    fill(web, site)
+    cup = Tag.objects.get(slug="cup")
+    cup.name = "Cup Final"
+    cup.save()
+    assert "/tag/cup/" not in store.keys()
+    assert "Cup Final" in web.get(site["sports"][1].get_absolute_url()).text
+    assert "Cup Final" in web.get("/tag/cup/").text
+    assert site["worlds"][0].get_absolute_url() in store.keys()  # a story without that tag stays
+
+
+def test_renaming_a_credited_source_purges_the_stories_it_is_credited_on(web, site, store, newsroom):
+    from dateline.news.models import Credit
+
+    source = newsroom.source("Harbour Wire")
+    story = site["worlds"][3]
+    Credit.objects.create(story=story, source=source, role=Credit.Role.REPORTED_BY)
+    url = story.get_absolute_url()
+    web.get(url)
+    assert "Harbour Wire" in web.get(url).text and url in store.keys()
+    source.name = "Harbour Newswire"
+    source.save()
+    assert url not in store.keys()
+    assert "Harbour Newswire" in web.get(url).text
