@@ -119,31 +119,43 @@ class _Page:
 
 
 class _LRU:
-    """Compressed bodies by ETag, bounded in bytes."""
+    """Values by key, bounded in bytes (``size_of``); the least recently used go first.
+    Here: compressed bodies by ETag, which never change, so a key is filled once."""
+
+    replace = False  # whether a put over a present key replaces its value
 
     def __init__(self, max_bytes):
         self.max_bytes, self.size = max_bytes, 0
-        self.items = OrderedDict()
+        self.items = OrderedDict()  # key -> (size, value)
         self.lock = threading.Lock()
+
+    def size_of(self, key, value) -> int:
+        return len(value)
 
     def get(self, key):
         with self.lock:
-            value = self.items.get(key)
-            if value is not None:
-                self.items.move_to_end(key)
-            return value
+            found = self.items.get(key)
+            if found is None:
+                return None
+            self.items.move_to_end(key)
+            return found[1]
 
     def put(self, key, value):
-        if len(value) > self.max_bytes // 4:
+        size = self.size_of(key, value)
+        if size > self.max_bytes // 4:
             return
         with self.lock:
-            if key in self.items:
-                return
-            self.items[key] = value
-            self.size += len(value)
+            old = self.items.get(key)
+            if old is not None:
+                if not self.replace:
+                    return
+                del self.items[key]
+                self.size -= old[0]
+            self.items[key] = (size, value)
+            self.size += size
             while self.size > self.max_bytes:
-                _, dropped = self.items.popitem(last=False)
-                self.size -= len(dropped)
+                _, (dropped, _) = self.items.popitem(last=False)
+                self.size -= dropped
 
 
 def accepts_gzip(environ) -> bool:
@@ -201,19 +213,10 @@ class _HotPages(_LRU):
     So a hit checks one number (``store.mark()``) instead of reading the page and
     its fragments again; any purge anywhere makes every process read again."""
 
-    def put(self, key, value):
-        size = len(value[2].body) + len(key) + 200
-        if size > self.max_bytes // 4:
-            return
-        with self.lock:
-            old = self.items.pop(key, None)
-            if old is not None:
-                self.size -= old[3]
-            self.items[key] = (*value, size)
-            self.size += size
-            while self.size > self.max_bytes:
-                _, dropped = self.items.popitem(last=False)
-                self.size -= dropped[3]
+    replace = True  # a page read at a newer generation replaces the older one
+
+    def size_of(self, key, value) -> int:
+        return len(value[2].body) + len(key) + 200
 
 
 class PageStoreApp:
