@@ -153,9 +153,29 @@ def pg_exists(name: str) -> bool:
     return _psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1"
 
 
-def pg_recreate(name: str) -> None:
+REBUILD_HELP = ("drop and rebuild a PostgreSQL database that exists but does not hold what this run asks for "
+                "(without it the run stops instead; a database that does not exist is always built)")
+
+
+def add_rebuild_flag(parser) -> None:
+    """The ``--rebuild`` option of every benchmark that prepares a PostgreSQL database."""
+    parser.add_argument("--rebuild", action="store_true", help=REBUILD_HELP)
+
+
+def pg_recreate(name: str, *, rebuild: bool = False, why: str = "") -> None:
+    """Create the database ``name``; if it exists, drop it first, but only when ``rebuild`` says so.
+
+    A database that took an hour to fill (1,000,000 stories) is never dropped because a run asked
+    for another story count: without ``rebuild`` this stops the program with a message naming
+    the database, why it does not fit, and the two ways on.
+    """
     _pg_guard(name)
     if pg_exists(name):
+        if not rebuild:
+            raise SystemExit(
+                f"refusing to drop PostgreSQL database {name}: {why or 'it exists'}.\n"
+                f"Pass --rebuild to drop and rebuild it, or --pg-name dateline_bench_<other> to build "
+                f"another one beside it.")
         log(f"dropping PostgreSQL database {name}")
         _psql(f'DROP DATABASE "{name}" WITH (FORCE)')
     log(f"creating PostgreSQL database {name}")
@@ -218,16 +238,18 @@ def _probe_demo(env: dict) -> dict:
     return {"ok": False, "stories": 0, "why": f"`dateline demo` fails: {last[-1] if last else proc.returncode}"}
 
 
-def prepare(kind: str, stories: int, *, with_demo: bool = True, pg_name: str = "dateline_bench") -> tuple[dict, dict]:
+def prepare(kind: str, stories: int, *, with_demo: bool = True, pg_name: str = "dateline_bench",
+            rebuild: bool = False) -> tuple[dict, dict]:
     """A database with the demo newsroom (when it loads) plus ``stories`` synthetic ones.
 
     SQLite: a DATELINE_HOME under bench/out/db/, keyed by story count and
     whether the demo is in it; built in a temporary folder and renamed when
     complete, so an interrupted build is never reused.
 
-    PostgreSQL: the database ``pg_name``, reused when its story count matches,
-    else dropped and rebuilt. Its DATELINE_HOME (static files, secret key) is
-    bench/out/db/pg-home.
+    PostgreSQL: the database ``pg_name``, reused when its story count matches;
+    when it does not, dropped and rebuilt only if ``rebuild``, else the program
+    stops (SystemExit) saying so. A database that does not exist is built.
+    Its DATELINE_HOME (static files, secret key) is bench/out/db/pg-home.
 
     Returns (environment for dateline processes, description).
     """
@@ -292,8 +314,12 @@ def prepare(kind: str, stories: int, *, with_demo: bool = True, pg_name: str = "
                     _psql("ANALYZE", db=pg_name)
                 counts = story_count(env)
                 return env, {**info, **counts, "database": pg_name, "reused": True}
-            log(f"PostgreSQL database {pg_name} has {counts['stories']:,} stories, expected {expected:,}: rebuilding")
-        pg_recreate(pg_name)
+            mismatch = f"it holds {counts['stories']:,} stories, this run asks for {expected:,}"
+            if rebuild:
+                log(f"PostgreSQL database {pg_name}: {mismatch}: rebuilding (--rebuild)")
+            pg_recreate(pg_name, rebuild=rebuild, why=mismatch)
+        else:
+            pg_recreate(pg_name)
         why = _fill(env, stories, demo)
         if why:
             info.update(demo=False, demo_stories=0, demo_missing_why=why, expected_stories=stories)

@@ -26,8 +26,8 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
-from _lib import (KeepAlive, Server, base_env, dateline, log, loadavg, median, percentile, prepare, shell_json,
-                  stop_on_signals, stylesheet_href, table)
+from _lib import (KeepAlive, Server, add_rebuild_flag, base_env, dateline, log, loadavg, median, percentile, prepare,
+                  shell_json, stop_on_signals, stylesheet_href, table)
 
 TARGET_MS = 300
 USER, PASSWORD = "bench-editor", "bench-editor-password-1"
@@ -127,13 +127,13 @@ def cases(s):
     ]
 
 
-def run(kind, stories, requests, runs, pg_name, sqlite_home):
+def run(kind, stories, requests, runs, pg_name, sqlite_home, rebuild=False):
     if kind == "sqlite" and sqlite_home:
         env = base_env(Path(sqlite_home).resolve())
         dateline(env, "migrate", "--no-input", quiet=True)
         info = {"db": "sqlite", "home": sqlite_home}
     else:
-        env, info = prepare(kind, stories, pg_name=pg_name)
+        env, info = prepare(kind, stories, pg_name=pg_name, rebuild=rebuild)
     ensure_editor(env)
     s = sample(env)
     info["stories"] = info.get("stories") or s["active"]
@@ -194,10 +194,11 @@ def main():
                         help="PostgreSQL database (dateline_bench* only), kept between runs")
     parser.add_argument("--sqlite-home", default=None,
                         help="an existing DATELINE_HOME to measure instead of building one")
+    add_rebuild_flag(parser)
     args = parser.parse_args()
     stop_on_signals()
     for kind in (["sqlite", "postgres"] if args.db == "both" else [args.db]):
-        run(kind, args.stories, args.requests, args.runs, args.pg_name, args.sqlite_home)
+        run(kind, args.stories, args.requests, args.runs, args.pg_name, args.sqlite_home, args.rebuild)
 
 
 if __name__ == "__main__":

@@ -89,7 +89,7 @@ def fill(env: dict, stories: int) -> None:
     log(f"  added in {time.perf_counter() - started:.0f} s")
 
 
-def prepare(kind: str, stories: int, pg_name: str) -> tuple[dict, dict]:
+def prepare(kind: str, stories: int, pg_name: str, rebuild: bool = False) -> tuple[dict, dict]:
     """(environment for dateline processes, {"stories": n, "published": n, "reused": bool})."""
     OUT.joinpath("db").mkdir(parents=True, exist_ok=True)
     if kind == "sqlite":
@@ -111,15 +111,18 @@ def prepare(kind: str, stories: int, pg_name: str) -> tuple[dict, dict]:
     if not re.fullmatch(r"dateline_bench_disc[a-z0-9_]*", pg_name) or pg_name in _lib.PROTECTED_DBS:
         raise SystemExit(f"refusing to use PostgreSQL database {pg_name!r}: only dateline_bench_disc* names")
     env = _lib.base_env(OUT / "db" / "discovery-pg-home", _lib.pg_url(pg_name))
+    why = ""
     if _lib.pg_exists(pg_name):
         try:
             counts = _lib.story_count(env)
-        except RuntimeError:
+        except RuntimeError as exc:
             counts = {"stories": -1}
+            why = f"its stories cannot be counted ({str(exc).strip().splitlines()[-1] if str(exc).strip() else exc})"
         if counts["stories"] >= stories:
             log(f"reusing PostgreSQL database {pg_name} ({counts['stories']:,} stories)")
             return env, {**counts, "reused": True}
-    _lib.pg_recreate(pg_name)
+        why = why or f"it holds {counts['stories']:,} stories, this run asks for at least {stories:,}"
+    _lib.pg_recreate(pg_name, rebuild=rebuild, why=why)
     fill(env, stories)
     log("VACUUM ANALYZE")  # what autovacuum would have done on a live site
     psql("VACUUM ANALYZE", pg_name)
@@ -158,7 +161,7 @@ def discover(client: KeepAlive, section: str) -> dict:
 
 
 def measure(kind: str, args) -> dict:
-    env, info = prepare(kind, args.stories, args.pg_name)
+    env, info = prepare(kind, args.stories, args.pg_name, args.rebuild)
     log(f"{kind}: {info['stories']:,} stories ({info['published']:,} published)")
     server = Server(env, workers=1, label=f"discovery-{kind}")
     try:
@@ -263,6 +266,7 @@ def main(argv=None) -> int:
                         help="in-process requests per page with the cache emptied first (default 20)")
     parser.add_argument("--section", default="world", help="section whose Atom feed is measured (default world)")
     parser.add_argument("--pg-name", default="dateline_bench_disc", help="PostgreSQL database (dateline_bench_disc*)")
+    _lib.add_rebuild_flag(parser)
     parser.add_argument("--prepare-only", action="store_true", help="build or check the database(s), then stop")
     args = parser.parse_args(argv)
     if args.stories < 1 or args.requests < 1:
@@ -270,7 +274,7 @@ def main(argv=None) -> int:
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     if args.prepare_only:
         for kind in kinds:
-            _, info = prepare(kind, args.stories, args.pg_name)
+            _, info = prepare(kind, args.stories, args.pg_name, args.rebuild)
             print(f"{kind}: {info['stories']:,} stories{' (reused)' if info['reused'] else ''}")
         return 0
     results = []

@@ -101,7 +101,7 @@ def discover(client: KeepAlive, section: str) -> dict:
 
 
 def measure(kind: str, args) -> dict:
-    env, info = _lib.prepare(kind, args.stories, pg_name=args.pg_name)
+    env, info = _lib.prepare(kind, args.stories, pg_name=args.pg_name, rebuild=args.rebuild)
     log(f"{kind}: {info['stories']:,} stories ({info['published']:,} published), demo newsroom: "
         f"{'yes' if info['demo'] else 'no'}")
     urls = _lib.sample_story_urls(env, args.urls + args.warmup_stories)
@@ -300,6 +300,7 @@ def main(argv=None) -> int:
     parser.add_argument("--no-gzip", action="store_true", help="do not send Accept-Encoding: gzip")
     parser.add_argument("--prepare-only", action="store_true", help="build or check the database(s), then stop")
     parser.add_argument("--pg-name", default="dateline_bench", help="PostgreSQL database to use (dateline_bench*)")
+    _lib.add_rebuild_flag(parser)
     args = parser.parse_args(argv)
     _lib.stop_on_signals()
     if args.stories < 0 or args.requests < 1 or args.urls < 1:
@@ -308,7 +309,7 @@ def main(argv=None) -> int:
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     if args.prepare_only:
         for kind in kinds:
-            _, info = _lib.prepare(kind, args.stories, pg_name=args.pg_name)
+            _, info = _lib.prepare(kind, args.stories, pg_name=args.pg_name, rebuild=args.rebuild)
             print(f"{kind}: {info['stories']:,} stories ({info['synthetic']:,} synthetic, "
                   f"demo newsroom: {'yes' if info['demo'] else 'no'}){' (reused)' if info['reused'] else ''}")
         return 0

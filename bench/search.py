@@ -6,7 +6,10 @@
 Prepares a database of its own (the demo newsroom plus N synthetic stories,
 built with ``dateline demo`` like an operator would, which indexes as it
 goes): bench/out/db/search-sqlite-N for SQLite, ``dateline_bench_search`` on
-PostgreSQL; both are reused while their story count matches. When it builds
+PostgreSQL (``--pg-name``); both are reused while their story count matches,
+and an existing PostgreSQL database that holds N synthetic stories, all
+indexed, is reused whoever built it. One that does not match is dropped only
+with ``--rebuild``; without it the run stops and says why. When it builds
 one, it also times ``dateline reindex`` on it: the indexing share of the
 build.
 
@@ -52,9 +55,12 @@ emit({
 """
 
 COUNTS = """
+from dateline.demo import load
 from dateline.news.models import Story
 from dateline.search.backends import get_backend
-emit({"stories": Story.objects.count(), "published": Story.objects.published().count(),
+stories = Story.objects.count()
+emit({"stories": stories, "published": Story.objects.published().count(),
+      "synthetic": stories - (len(load.demo_stories()) if load.has_demo() else 0),
       "indexed": len(get_backend().indexed_ids())})
 """
 
@@ -87,30 +93,47 @@ def queries(vocab: dict, seed: int = 20241127, per_kind: int = 40) -> list[tuple
     return out
 
 
-def prepare(kind: str, stories: int, pg_name: str) -> tuple[dict, dict]:
-    """A database of this benchmark's own, built with ``dateline demo`` (which indexes as it inserts)."""
+def prepare(kind: str, stories: int, pg_name: str, rebuild: bool = False) -> tuple[dict, dict]:
+    """A database with the demo newsroom and ``stories`` synthetic stories, every published one indexed.
+
+    Built with ``dateline demo`` (which indexes as it inserts) when it does not exist. On
+    PostgreSQL an existing database is reused when it holds ``stories`` synthetic stories, all
+    indexed, whoever built it (e.g. pages.py's 1,000,000-story one); one that does not fit is
+    dropped and rebuilt only with ``rebuild``, else the run stops saying why.
+    """
     if kind == "sqlite":
         home = OUT / "db" / f"search-sqlite-{stories}"
         env = _lib.base_env(home)
+        ready = home / "ready-sqlite.json"
     else:
+        _lib._pg_guard(pg_name)
         home = OUT / "db" / "search-pg-home"
         env = _lib.base_env(home, _lib.pg_url(pg_name))
-    ready = home / f"ready-{kind}.json"
-    if ready.exists():
+        ready = home / f"ready-{pg_name}.json"
+    exists = ready.exists() if kind == "sqlite" else _lib.pg_exists(pg_name)
+    why = ""
+    if exists:
+        if kind == "postgres":
+            _lib.dateline(env, "migrate", "--no-input", quiet=True)  # the code may have new migrations
         try:
             counts = _lib.shell_json(env, COUNTS)
-        except RuntimeError:
+        except RuntimeError as exc:
             counts = {"stories": -1}
-        built = json.loads(ready.read_text())
-        if counts["stories"] == built["stories"] and counts["indexed"] == counts["published"]:
+            why = f"it cannot be read ({str(exc).strip()[-300:]})"
+        built = json.loads(ready.read_text()) if ready.exists() else {"stories": counts["stories"]}
+        if counts.get("synthetic") == stories and counts["stories"] == built["stories"] \
+                and counts["indexed"] == counts["published"]:
             log(f"{kind}: reusing {home.relative_to(_lib.REPO) if kind == 'sqlite' else pg_name} "
                 f"({counts['stories']:,} stories, {counts['indexed']:,} indexed)")
             return env, {**built, **counts, "reused": True}
-        log(f"{kind}: the saved database does not match ({counts}); rebuilding")
+        why = why or (f"it holds {counts['synthetic']:,} synthetic stories ({counts['indexed']:,} of "
+                      f"{counts['published']:,} published ones indexed); this run asks for {stories:,}, all indexed")
+        log(f"{kind}: the saved database does not match: {why}")
     if kind == "sqlite":
         shutil.rmtree(home, ignore_errors=True)
     else:
-        _lib.pg_recreate(pg_name)
+        _lib.pg_recreate(pg_name, rebuild=rebuild, why=why)
+        ready.unlink(missing_ok=True)
     home.mkdir(parents=True, exist_ok=True)
     _lib.dateline(env, "migrate", "--no-input", quiet=True)
     log(f"{kind}: loading the demo newsroom")
@@ -136,7 +159,7 @@ def prepare(kind: str, stories: int, pg_name: str) -> tuple[dict, dict]:
 
 
 def measure(kind: str, args) -> dict:
-    env, info = prepare(kind, args.stories, args.pg_name)
+    env, info = prepare(kind, args.stories, args.pg_name, args.rebuild)
     vocab = _lib.shell_json(env, VOCABULARY)
     plan = queries(vocab)
     server = Server(env, workers=1, label=f"search-{kind}")
@@ -216,6 +239,7 @@ def main(argv=None) -> int:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--rounds", type=int, default=2, help="timed passes over the searches (default 2)")
     parser.add_argument("--pg-name", default="dateline_bench_search", help="PostgreSQL database (dateline_bench*)")
+    _lib.add_rebuild_flag(parser)
     parser.add_argument("--prepare-only", action="store_true", help="build or check the database(s), then stop")
     args = parser.parse_args(argv)
     if args.stories < 1 or args.rounds < 1:
@@ -223,7 +247,7 @@ def main(argv=None) -> int:
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     if args.prepare_only:
         for kind in kinds:
-            _, info = prepare(kind, args.stories, args.pg_name)
+            _, info = prepare(kind, args.stories, args.pg_name, args.rebuild)
             print(f"{kind}: {info}")
         return 0
     results = []
