@@ -308,15 +308,18 @@ def _generated_export(path, posts=60):
     return path
 
 
-@pytest.mark.parametrize("candidates", [4, 12, 300])
+@pytest.mark.parametrize("candidates, parallel", [(4, False), (12, True), (300, False), (300, True)])
 def test_the_bulk_path_leaves_search_and_related_stories_as_the_signals_would(db, client, tmp_path, monkeypatch,
-                                                                               candidates):
+                                                                               candidates, parallel):
     from dateline.enrich import related
     from dateline.enrich.models import RelatedStory
     from dateline.search.backends import get_backend
 
     # Small pools too, so which stories make the cut matters.
     monkeypatch.setattr(related, "CANDIDATES", candidates)
+    if parallel:  # scored in forked processes, several small parts each
+        monkeypatch.setattr(related, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(related, "PART", 7)
     report = WordPressImport(_generated_export(tmp_path / "gen.xml"), bulk=True, batch_size=25).run()
     assert report.counts["created"] == 60 and report.ok
     published = set(Story.objects.filter(status=Story.Status.PUBLISHED).values_list("pk", flat=True))
@@ -343,3 +346,32 @@ def test_the_bulk_path_purges_the_stored_pages_the_new_stories_join(db, web, sto
     cranes = by_post(101)
     assert cranes.headline in web.get("/").text
     assert web.get("/?p=101")["Location"] == cranes.get_absolute_url()
+
+
+def test_related_stories_scored_in_processes_are_the_rows_one_process_writes_in_the_same_order(db, tmp_path,
+                                                                                               monkeypatch):
+    from dateline.enrich import related
+    from dateline.enrich.models import RelatedStory
+
+    WordPressImport(_generated_export(tmp_path / "gen.xml", posts=120), bulk=True, batch_size=40).run()
+    published = list(Story.objects.filter(status=Story.Status.PUBLISHED).order_by("pk").values_list("pk", flat=True))
+    monkeypatch.setattr(related, "CANDIDATES", 20)
+    monkeypatch.setattr(related, "PART", 9)
+
+    def rows():
+        return list(RelatedStory.objects.order_by("pk").values_list("story_id", "related_id", "score"))
+
+    assert related.refresh_many(published, batch=25, workers=1) == len(published)
+    alone = rows()
+    assert len(alone) > 4 * len(published)
+    RelatedStory.objects.all().delete()
+    pools = []
+
+    class Pool(related.ProcessPoolExecutor):  # the real pool, counted: the work did go to other processes
+        def __init__(self, *args, **kwargs):
+            pools.append(args[0])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(related, "ProcessPoolExecutor", Pool)
+    assert related.refresh_many(published, batch=25, workers=2) == len(published)
+    assert pools == [2] and rows() == alone
