@@ -1,8 +1,26 @@
-"""The embedded production server: gunicorn, configured in code."""
+"""The embedded production server: gunicorn, configured in code.
 
+gunicorn's arbiter keeps the worker processes (restarts, timeouts, graceful
+reloads); each worker runs uvicorn's event loop (uvloop, httptools) with
+``dateline.core.asgi.Front``, which answers stored pages on the loop and hands
+everything else to Django in a thread pool. The application is loaded once in
+the arbiter before the workers fork, so they share its memory.
+"""
+
+import gc
 import os
 
 from gunicorn.app.base import BaseApplication
+from uvicorn_worker import UvicornWorker
+
+
+class Worker(UvicornWorker):
+    CONFIG_KWARGS = {
+        "loop": "uvloop" if os.name == "posix" else "asyncio",
+        "http": "httptools",
+        "lifespan": "on",
+        "server_header": False,
+    }
 
 
 class _Server(BaseApplication):
@@ -15,9 +33,16 @@ class _Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
+        from dateline.core.asgi import Front
         from dateline.wsgi import application
 
-        return application
+        return Front(application)
+
+
+def _pre_fork(server, worker):
+    # What the arbiter loaded (Django, the URL map, templates) is shared with the
+    # workers copy-on-write; keep the garbage collector from touching those pages.
+    gc.freeze()
 
 
 def _post_worker_init(worker):
@@ -40,8 +65,8 @@ def run(host: str, port: int, workers: int | None = None) -> None:
     _Server({
         "bind": [bind],
         "workers": workers or int(os.environ.get("DATELINE_WORKERS", 2 * cores + 1)),
-        "worker_class": "gthread",
-        "threads": int(os.environ.get("DATELINE_THREADS", "2")),
+        "worker_class": "dateline.core.server.Worker",
+        "preload_app": True,
         "keepalive": 5,
         "timeout": 30,
         "graceful_timeout": 10,
@@ -49,6 +74,7 @@ def run(host: str, port: int, workers: int | None = None) -> None:
         "errorlog": "-",
         "loglevel": "warning",
         "proc_name": "dateline",
+        "pre_fork": _pre_fork,
         "post_worker_init": _post_worker_init,
         "forwarded_allow_ips": os.environ.get("DATELINE_FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
     }).run()

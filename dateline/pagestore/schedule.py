@@ -60,14 +60,20 @@ def now() -> float:
     return timezone.now().timestamp()
 
 
-def check(store, at: float) -> None:
-    """Run the pending purges due at ``at``, if any."""
+def due(store, at: float) -> bool:
+    """Whether a pending purge is due at ``at`` (what ``check`` would run), without running it."""
     state = _state(store)
     if at >= state.next_check:
         state.next_due = store.next_due()
         state.next_check = at + REFRESH
-    if state.next_due is None or at < state.next_due:
+    return state.next_due is not None and at >= state.next_due
+
+
+def check(store, at: float) -> None:
+    """Run the pending purges due at ``at``, if any."""
+    if not due(store, at):
         return
+    state = _state(store)
     with state.lock:
         # Another thread may have run them while this one waited.
         if state.next_due is None or at < state.next_due:

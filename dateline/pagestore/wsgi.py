@@ -100,7 +100,7 @@ def storable_key(environ) -> str | None:
 class _Page:
     """A stored page with its fragments in place."""
 
-    __slots__ = ("body", "etag", "last_modified", "expires_at", "content_type", "headers")
+    __slots__ = ("body", "etag", "last_modified", "expires_at", "content_type", "headers", "http_date")
 
     def __init__(self, shell, parts):
         self.content_type, self.headers = shell.content_type, shell.headers
@@ -116,6 +116,7 @@ class _Page:
                 digest.update(e.etag.encode())
             self.etag = f'"{digest.hexdigest()}"'
         self.body = None
+        self.http_date = None  # Last-Modified as sent, made once
 
 
 class _LRU:
@@ -210,7 +211,8 @@ class _HotPages(_LRU):
     A page read at generation g is still what the store holds while the
     generation is g: every purge and clear moves it on, and a ``set`` only ever
     fills a key that was empty (or replaces it with a render of the same data).
-    So a hit checks one number (``store.mark()``) instead of reading the page and
+    So a hit checks one number (``store.version()``, which moves with the
+    generation) instead of reading the page and
     its fragments again; any purge anywhere makes every process read again."""
 
     replace = True  # a page read at a newer generation replaces the older one
@@ -229,6 +231,44 @@ class PageStoreApp:
         self.hot = _HotPages(hot_cache_bytes) if hot_cache_bytes > 0 else None
         self.fragments = {}  # url -> (generation, Entry), with the hot pages
 
+    def ready_answer(self, environ):
+        """``(status, headers, body)`` for a request the store can answer as it stands,
+        else None; for a caller that must not wait on Django (the embedded server's
+        event loop, see ``dateline/core/asgi.py``).
+
+        It answers only when the page and every fragment it includes are stored (or
+        held hot by this process at the current purge generation) and no pending
+        purge is due: it reads the store and nothing else, never the ORM or the
+        templates. Whatever it declines, ``__call__`` answers."""
+        if not config().get("ENABLED") or environ.get(BYPASS) or environ.get(_FRAGMENT_ENVIRON):
+            return None
+        key = storable_key(environ)
+        if key is None:
+            return None
+        now = self.clock()
+        host = origin(environ)
+        try:
+            store = get_store()
+            if schedule.due(store, now):
+                return None  # running it may need the ORM: the thread's path does that
+            generation = store.version() if self.hot is not None else None
+            if generation is not None:
+                hot = self.hot.get(key)
+                if hot is not None and hot[0] == generation and hot[1] == host:
+                    return self._answer(environ, store, hot[2], "hit", now)
+            entry = store.get(key)
+            if entry is None or entry.origin != host:
+                return None
+            page = self._assemble(environ, store, entry, generation, render=False)
+        except Exception:
+            log.exception("page store: a ready answer failed; Django answers instead")
+            return None
+        if page is None:
+            return None
+        if generation is not None and page.expires_at is None:
+            self.hot.put(key, (generation, host, page))
+        return self._answer(environ, store, page, "hit", now)
+
     def __call__(self, environ, start_response):
         if environ.get(_FRAGMENT_ENVIRON) and environ.get("PATH_INFO", "").startswith("/_fragment/"):
             return self._serve_fragment(environ, start_response)
@@ -242,7 +282,7 @@ class PageStoreApp:
         try:
             store = get_store()
             schedule.check(store, now)
-            generation = store.mark() if self.hot is not None else None  # before reading anything
+            generation = store.version() if self.hot is not None else None  # before reading anything
             if generation is not None:
                 hot = self.hot.get(key)
                 if hot is not None and hot[0] == generation and hot[1] == host:
@@ -326,7 +366,9 @@ class PageStoreApp:
             log.warning("page store: fragment %s answered %s", url, status)
         return entry
 
-    def _assemble(self, environ, store, entry, generation=None) -> _Page:
+    def _assemble(self, environ, store, entry, generation=None, render=True) -> _Page | None:
+        """The page with its fragments in place; a missing fragment is rendered, or
+        with ``render=False`` the answer is None."""
         urls = [m.decode("ascii") for m in INCLUDE.findall(entry.body)]
         if not urls:
             page = _Page(entry, ())
@@ -349,7 +391,10 @@ class PageStoreApp:
                             self.fragments.clear()
                         self.fragments[url] = (generation, part)
             found.update(read)
-        for url in set(urls) - found.keys():
+        missing = set(urls) - found.keys()
+        if missing and not render:
+            return None
+        for url in missing:
             fragment = self._fragment(environ, store, url)
             if fragment is not None:
                 found[url] = fragment
@@ -375,18 +420,23 @@ class PageStoreApp:
         return f"public, max-age=0, s-maxage={s_maxage}, must-revalidate"
 
     def _send(self, environ, start_response, store, page, state, now):
+        status, headers, body = self._answer(environ, store, page, state, now)
+        start_response(status, headers)
+        return [body]
+
+    def _answer(self, environ, store, page, state, now):
+        """(status, headers, body) for a stored page; the body is empty for HEAD and 304."""
         headers = [("Content-Type", page.content_type), *page.headers]
         common = [
             ("Cache-Control", self._cache_control(store, page, now)),
-            ("Last-Modified", formatdate(page.last_modified, usegmt=True)),
+            ("Last-Modified", page.http_date or _http_date(page)),
             ("Vary", "Accept-Encoding"),
             ("X-Page-Store", state),
         ]
         use_gzip = accepts_gzip(environ)
         etag = f'{page.etag[:-1]}-gzip"' if use_gzip else page.etag
         if not_modified(environ, page):
-            start_response("304 Not Modified", [("ETag", etag), *common])
-            return [b""]
+            return "304 Not Modified", [("ETag", etag), *common], b""
         body = page.body
         if use_gzip:
             body = self.gzipped.get(etag)
@@ -395,8 +445,7 @@ class PageStoreApp:
                 self.gzipped.put(etag, body)
             headers.append(("Content-Encoding", "gzip"))
         headers += [("ETag", etag), *common, ("Content-Length", str(len(body)))]
-        start_response("200 OK", headers)
-        return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+        return "200 OK", headers, b"" if environ["REQUEST_METHOD"] == "HEAD" else body
 
     def _pass(self, environ, start_response, store, status, headers, body):
         """Send what Django answered and did not store (a 404, a redirect, a feed)."""
@@ -414,6 +463,11 @@ class PageStoreApp:
         headers.append(("Content-Length", str(len(body))))
         start_response(status, headers)
         return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+
+def _http_date(page) -> str:
+    page.http_date = formatdate(page.last_modified, usegmt=True)
+    return page.http_date
 
 
 class _Unstored:

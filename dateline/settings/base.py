@@ -183,6 +183,9 @@ DATELINE = {
     "TRUST_X_FORWARDED_FOR": env_bool("DATELINE_TRUST_X_FORWARDED_FOR"),
     # How long a preview link for people without an account stays valid.
     "PREVIEW_LINK_HOURS": 48,
+    # The largest request body `dateline serve` reads (an upload); larger ones get 413.
+    # Behind nginx, client_max_body_size (deploy-config --max-body, 32m) applies first.
+    "MAX_REQUEST_BYTES": int(os.environ.get("DATELINE_MAX_REQUEST_BYTES", str(32 * 1024 * 1024))),
 }
 
 # Public pages are rendered once and served from a store until something they

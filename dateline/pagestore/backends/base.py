@@ -85,6 +85,12 @@ class PageStore:
         """The current purge generation, to pass to ``set`` as ``since``."""
         raise NotImplementedError
 
+    def version(self) -> int:
+        """A number that changes with every purge and clear, for caches of what was
+        read: a copy read at version v is what the store holds while the version is
+        v. As cheap as the backend can make it (read on every hit)."""
+        return self.mark()
+
     def set(self, key: str, entry: Entry, since: int | None = None) -> bool:
         """Store ``entry``; False (and nothing stored) if one of its tags, or the
         whole store, was purged after generation ``since``."""

@@ -8,8 +8,10 @@ pending purges use the index, and every write to it is one SQLite transaction
 (``BEGIN IMMEDIATE``), so processes sharing the folder take turns.
 """
 
+import mmap
 import os
 import sqlite3
+import struct
 import threading
 from pathlib import Path
 from urllib.parse import quote
@@ -17,6 +19,11 @@ from urllib.parse import quote
 from .base import Entry, PageStore
 
 INDEX = "tags.sqlite3"
+# An 8-byte counter, memory-mapped by every process: bumped by each purge and
+# clear after its files are gone (under the index's write lock, so bumps never
+# interleave), read by every hit as ``version()``: a shared-memory read instead
+# of a query. nginx never serves it (it serves only */index.html).
+VERSION = ".version"
 
 
 class FileStore(PageStore):
@@ -25,6 +32,7 @@ class FileStore(PageStore):
         self.root.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._files = {}
+        self._version = None
         with self._db() as db:
             db.execute("CREATE TABLE IF NOT EXISTS tag (tag TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (tag, key))")
             db.execute("CREATE INDEX IF NOT EXISTS tag_by_key ON tag (key)")
@@ -84,6 +92,26 @@ class FileStore(PageStore):
         db = self._connection()
         return db.execute("SELECT value FROM state WHERE name = 'generation'").fetchone()[0]
 
+    def _counter(self) -> mmap.mmap:
+        found = self._version
+        if found is None:
+            fd = os.open(self.root / VERSION, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                if os.fstat(fd).st_size < 8:
+                    os.ftruncate(fd, 8)  # zeros; another process doing the same is harmless
+                found = self._version = mmap.mmap(fd, 8)
+            finally:
+                os.close(fd)
+        return found
+
+    def version(self):
+        return struct.unpack_from("<Q", self._counter())[0]
+
+    def _bump(self):
+        """Call inside a write transaction, after the files it drops are gone."""
+        counter = self._counter()
+        struct.pack_into("<Q", counter, 0, struct.unpack_from("<Q", counter)[0] + 1)
+
     def set(self, key, entry, since=None):
         path = self.path(key)
         tags = sorted(entry.tags)
@@ -124,6 +152,7 @@ class FileStore(PageStore):
             for key in keys:
                 self._unlink(key)
             db.executemany("DELETE FROM tag WHERE key = ?", [(k,) for k in keys])
+            self._bump()
         return keys
 
     def _unlink(self, key):
@@ -155,6 +184,7 @@ class FileStore(PageStore):
                             pass
             db.execute("DELETE FROM tag")
             db.execute("DELETE FROM purged")
+            self._bump()
         return count
 
     def keys(self):
