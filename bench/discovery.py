@@ -9,7 +9,10 @@ stories (``dateline demo``, then ``dateline demo --stories N``):
 - SQLite: a DATELINE_HOME under bench/out/db/discovery-sqlite-N/, built in a
   scratch folder and renamed when complete, so a half-built one is never used;
 - PostgreSQL: the database ``dateline_bench_disc`` (--pg-name; only
-  dateline_bench* names are accepted), reused when its story count matches.
+  dateline_bench* names are accepted), reused when it holds at least N
+  stories, whoever built it (``--pg-name dateline_bench_1m`` measures the
+  1,000,000-story one); one with fewer is dropped and rebuilt only with
+  ``--rebuild``.
 
 Then starts ``dateline serve --workers 1`` and times sequential GETs over one
 keep-alive connection, sending ``Accept-Encoding: gzip`` as feed readers and
@@ -108,8 +111,12 @@ def prepare(kind: str, stories: int, pg_name: str, rebuild: bool = False) -> tup
         building.rename(home)
         return env, {**_lib.story_count(env), "reused": False}
 
-    if not re.fullmatch(r"dateline_bench_disc[a-z0-9_]*", pg_name) or pg_name in _lib.PROTECTED_DBS:
-        raise SystemExit(f"refusing to use PostgreSQL database {pg_name!r}: only dateline_bench_disc* names")
+    # Any dateline_bench* database: one that exists is reused when it holds enough stories
+    # (e.g. pages.py's 1,000,000-story one) and is never dropped without --rebuild.
+    try:
+        _lib._pg_guard(pg_name)
+    except RuntimeError as exc:
+        raise SystemExit(str(exc)) from None
     env = _lib.base_env(OUT / "db" / "discovery-pg-home", _lib.pg_url(pg_name))
     why = ""
     if _lib.pg_exists(pg_name):
@@ -265,7 +272,7 @@ def main(argv=None) -> int:
     parser.add_argument("--uncached-runs", type=int, default=20,
                         help="in-process requests per page with the cache emptied first (default 20)")
     parser.add_argument("--section", default="world", help="section whose Atom feed is measured (default world)")
-    parser.add_argument("--pg-name", default="dateline_bench_disc", help="PostgreSQL database (dateline_bench_disc*)")
+    parser.add_argument("--pg-name", default="dateline_bench_disc", help="PostgreSQL database (dateline_bench*)")
     _lib.add_rebuild_flag(parser)
     parser.add_argument("--prepare-only", action="store_true", help="build or check the database(s), then stop")
     args = parser.parse_args(argv)
