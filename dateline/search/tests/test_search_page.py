@@ -352,3 +352,24 @@ def test_query_count_does_not_grow_with_the_results(client, many, newsroom):
     assert count() == before
     # PostgreSQL looks back in up to six windows of time.
     assert before <= (12 if connection.vendor == "postgresql" else 6)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
+def test_the_search_plans_for_memory_and_leaves_the_setting_as_it_found_it(search, site):
+    seen = []
+
+    def spy(execute, sql, params, many, context):
+        if "ts_rank_cd" in sql:  # the query that finds the matches
+            seen.append(context["connection"].connection.execute("SHOW random_page_cost").fetchone()[0])
+        return execute(sql, params, many, context)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        before = cursor.fetchone()[0]
+    with connection.execute_wrapper(spy):
+        _, found = search("defences")
+    assert found[:2] == ["Defences first, then the flood of complaints", "Councillors approve new flood defences"]
+    assert seen and set(seen) == {"1.1"}
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == before != "1.1"
