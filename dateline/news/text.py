@@ -106,14 +106,69 @@ class _TextAndBlocks(HTMLParser):
         self.parts.append(data)
 
 
+# Sanitised bodies (nh3's serialisation) are regular: lower-case allow-listed tags, every attribute
+# written name="value", no comments, every "<" of the text escaped. Such a body is read with one
+# regular expression, several times faster than the HTML parser, and gives the same result; any body
+# outside that form (or with line breaks other than "\n", where the parser's line-and-column
+# positions differ from the offsets) goes through _TextAndBlocks.
+_REGULAR_TAG = re.compile(r'<(/?)([a-z][a-z0-9]*)((?: [a-z][-a-z0-9_:.]*="[^"]*")*)>')
+_OTHER_LINE_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_VOID = frozenset({"br", "hr", "img"})
+_SPACES = re.compile(r"[ \t\r\f\v]{2,}|[\t\r\f\v]")
+
+
+def _analyse_regular(body_html: str):
+    """``_TextAndBlocks``'s parts and block ends for a body in the regular form; None for any other."""
+    if _OTHER_LINE_BREAKS.search(body_html):
+        return None
+    unescape = html.unescape
+    parts, ends, depth, at = [], [], 0, 0
+    for match in _REGULAR_TAG.finditer(body_html):
+        start = match.start()
+        if start > at:
+            chunk = body_html[at:start]
+            if "<" in chunk:
+                return None
+            parts.append(unescape(chunk) if "&" in chunk else chunk)
+        closing, tag, attrs = match.groups()
+        if tag not in ALLOWED_TAGS:
+            return None
+        if closing:
+            if attrs or tag in _VOID:
+                return None
+            if tag in BLOCKS:
+                depth = max(0, depth - 1)
+                parts.append("\n")
+                if depth == 0:
+                    ends.append(match.end())
+        elif tag in BLOCKS:
+            if tag != "hr":  # <hr> opens nothing; only <hr/>, never written by nh3, ends a block
+                depth += 1
+            parts.append("\n")
+        elif tag == "br":
+            parts.append("\n")
+        at = match.end()
+    chunk = body_html[at:]
+    if "<" in chunk:
+        return None
+    parts.append(unescape(chunk) if "&" in chunk else chunk)
+    return parts, ends
+
+
 def analyse(body_html: str) -> tuple[str, list[int]]:
     """(plain text, offsets just after each top-level block) of sanitised HTML."""
-    parser = _TextAndBlocks()
-    parser.feed_source(body_html)
-    text = "".join(parser.parts)
-    text = re.sub(r"[ \t\r\f\v]+", " ", text)
-    text = re.sub(r"\s*\n\s*", "\n", text).strip()
-    return text, parser.block_ends
+    found = _analyse_regular(body_html)
+    if found is None:
+        parser = _TextAndBlocks()
+        parser.feed_source(body_html)
+        found = parser.parts, parser.block_ends
+    parts, block_ends = found
+    # Each run of spaces and tabs is one space (a lone space, most of them, is left as it is), and
+    # each run of white space that holds a line break is one line break, with no white space at
+    # either end: what re.sub(r"[ \t\r\f\v]+", " ") and then re.sub(r"\s*\n\s*", "\n").strip()
+    # make, in a tenth of the time.
+    text = _SPACES.sub(" ", "".join(parts))
+    return "\n".join(filter(None, map(str.strip, text.split("\n")))), block_ends
 
 
 def words(text: str) -> list[str]:
@@ -139,12 +194,12 @@ def excerpt(text: str, limit: int = 200) -> str:
 def keywords(text: str, limit: int = 40) -> list[str]:
     """The most frequent meaningful words of ``text``, most frequent first."""
     text = _POSSESSIVE.sub("", text.lower().replace("’", "'"))
-    counts = Counter(
-        word for word in _WORD.findall(text)
-        if len(word) > 2 and word not in STOPWORDS and not word.isdigit()
-    )
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return [word for word, _ in ranked[:limit]]
+    counts = Counter(_WORD.findall(text))
+    # Each distinct word is tested once, not each occurrence.
+    for word in [w for w in counts if len(w) <= 2 or w in STOPWORDS or w.isdigit()]:
+        del counts[word]
+    # Alphabetical, then by count, highest first: a stable sort keeps ties alphabetical.
+    return sorted(sorted(counts), key=counts.__getitem__, reverse=True)[:limit]
 
 
 def paragraphs_to_html(paragraphs: list[str]) -> str:
