@@ -685,7 +685,10 @@ def derive_story(headline, body, summary):
               if not f.is_relation and not f.primary_key and not getattr(f, "auto_now", False)
               and not getattr(f, "auto_now_add", False) and f.name not in ("slug", "status", "published_at")}
     hashes = dedupe.shingles(dedupe.story_text(story))
-    return {"values": values, "fingerprint": (dedupe.signature(hashes), len(hashes)), "source_body": body}
+    packed = dedupe.signature(hashes)
+    # The band keys too: hashing them here keeps that work out of the process that writes.
+    return {"values": values, "fingerprint": (packed, len(hashes), dedupe.bands(packed) if packed else None),
+            "source_body": body}
 
 
 def _validation_message(exc: ValidationError) -> str:
@@ -1060,19 +1063,19 @@ class WordPressImport:
             through += [(story.pk, t) for t in tag_ids]
             items.append((self.site.origin, str(plan.post_id), story.pk, plan.checksum, plan.link[:500],
                           plan.original_date, now, now))
-            packed, count = story.fingerprint
+            packed, count, band_keys = story.fingerprint
             if packed is not None:
-                fingerprints.append((story.pk, packed, count))
+                fingerprints.append((story.pk, packed, count, band_keys))
         bulk.insert(Byline, ["story_id", "author_id", "position"], bylines)
         bulk.insert(Story.tags.through, ["story_id", "tag_id"], through)
         bulk.insert(ImportedItem, ["origin", "external_id", "story_id", "checksum", "original_url",
                                    "original_published_at", "imported_at", "updated_at"], items)
         fp_ids = bulk.insert(Fingerprint, ["story_id", "wire_item_id", "signature", "shingles"],
-                             [(pk, None, packed, count) for pk, packed, count in fingerprints], returning=True)
+                             [(pk, None, packed, count) for pk, packed, count, _ in fingerprints], returning=True)
         # Sixteen band rows a story.
         bulk.insert(FingerprintBand, ["fingerprint_id", "value"],
-                    [(fp_id, value) for fp_id, (_, packed, _) in zip(fp_ids, fingerprints, strict=True)
-                     for value in dedupe.bands(packed)])
+                    [(fp_id, value) for fp_id, (_, _, _, band_keys) in zip(fp_ids, fingerprints, strict=True)
+                     for value in band_keys])
 
         # The first revision and the audit events that create_story and publish_story record.
         tag_model = Story.tags.through
