@@ -62,9 +62,9 @@ class _Compiled:
     """One shape of a prepared query on one connection: its SQL, where each value goes,
     and what turns rows into results."""
 
-    def __init__(self, queryset, stand_ins, kinds, connection):
+    def __init__(self, queryset, stand_ins, kinds, connection, with_col_aliases=False):
         compiler = queryset.query.get_compiler(using=queryset.db)
-        sql, params = compiler.as_sql()
+        sql, params = compiler.as_sql(with_col_aliases=with_col_aliases)
         self.sql, self.params = sql, list(params)
         self.compiler, self.db = compiler, queryset.db
         self.slots = {}
@@ -94,7 +94,8 @@ class _Compiled:
         # A value this shape does not use (the story an optional exclude() leaves out) has no place.
         return [i for i, param in enumerate(self.params) if _same(param, wanted)]
 
-    def run(self, connection, values):
+    def fill(self, connection, values) -> list:
+        """The kept parameters with this call's values in their places."""
         params = list(self.params)
         for name, where in self.slots.items():
             value = values[name]
@@ -108,9 +109,16 @@ class _Compiled:
                 value = connection.ops.adapt_datetimefield_value(value)
             for i in where:
                 params[i] = value
+        return params
+
+    def run(self, connection, values):
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
+            cursor.execute(self.sql, self.fill(connection, values))
             rows = cursor.fetchall()
+        return self.results(rows)
+
+    def results(self, rows) -> list:
+        """Rows as the queryset would give them: model instances, or tuples for values_list()."""
         if not rows:
             return []
         # What compiler.results_iter() does, with the converters found once.
@@ -167,3 +175,69 @@ class Prepared:
     def first(self, using="default", shape=None, **values):
         found = self.all(using=using, shape=shape, **values)
         return found[0] if found else None
+
+
+class _CompiledUnion:
+    """One shape of a prepared union on one connection: each part compiled, then joined."""
+
+    def __init__(self, querysets, stand_ins, kinds, connection, sorted_by):
+        self.names = list(querysets)
+        self.parts = [_Compiled(qs, stand_ins, kinds, connection, with_col_aliases=True)
+                      for qs in querysets.values()]
+        # Each part stays whole inside its own derived table (its ORDER BY and LIMIT
+        # apply to it alone), and says which part it is in a leading column.
+        self.sql = " UNION ALL ".join(
+            f"SELECT {n} AS part, p{n}.* FROM ({part.sql}) p{n}" for n, part in enumerate(self.parts)
+        )
+        if sorted_by:
+            self.sql += " ORDER BY " + ", ".join(str(i) for i in range(1, sorted_by + 2))
+
+    def run(self, connection, values) -> dict:
+        params = []
+        for part in self.parts:
+            params += part.fill(connection, values)
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        split = [[] for _ in self.parts]
+        for row in rows:
+            split[row[0]].append(row[1:])
+        return {name: part.results(found) for name, part, found in zip(self.names, self.parts, split)}
+
+
+class PreparedUnion(Prepared):
+    """Several prepared queries sent as one ``UNION ALL``: one round trip instead of one each.
+
+    ``build(p, **shape)`` returns ``{name: queryset}``, every queryset a ``values_list()``
+    of columns of the same types in the same order. ``all()`` returns ``{name: rows}``.
+    A union keeps no order: each part's rows come back in whatever order the database
+    sends them, unless ``sorted_by=N`` sorts the whole union by its first N columns
+    (ascending, in the database's collation); otherwise select what the order needs
+    and sort the rows again.
+    """
+
+    def __init__(self, build, sorted_by=0, **kinds):
+        if list in kinds.values():
+            raise TypeError("a prepared union takes int, str or datetime values, not lists")
+        super().__init__(build, **kinds)
+        self.sorted_by = sorted_by
+
+    def _compiled(self, connection, shape, lengths):
+        kept = connection.__dict__.setdefault(_CACHE_ATTR, {})
+        key = (self.key, tuple(sorted(shape.items())), ())
+        compiled = kept.get(key)
+        if compiled is None:
+            stand_ins = _stand_ins(self.kinds, self.key * 100_000, lengths)
+            querysets = self.build(_StandIns(stand_ins), **shape)
+            for name, qs in querysets.items():
+                if qs._fields is None:
+                    raise TypeError(f"prepared union: part {name!r} is not a values_list() query")
+            compiled = kept[key] = _CompiledUnion(querysets, stand_ins, self.kinds, connection, self.sorted_by)
+        return compiled
+
+    def all(self, using="default", shape=None, **values) -> dict:
+        """``{name: rows}`` for every part."""
+        return super().all(using=using, shape=shape, **values)
+
+    def first(self, *args, **kwargs):
+        raise TypeError("a prepared union has no first row; use all()")

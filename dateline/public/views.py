@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
-from dateline.enrich.models import RelatedStory
 from dateline.news.models import Author, Redirect, Section, Story, Tag
 from dateline.pagestore import fragments, tags
 from dateline.pagestore.middleware import INTERNAL
@@ -117,40 +116,33 @@ def render_story(request, story, preview=False, status=200):
     """The story page; the desk's preview draws unpublished stories through the same code."""
     if preview and story.published_at is None:
         story.published_at = timezone.now().replace(microsecond=0)  # as if published now; not saved
-    bylines = blocks.bylines(story)
-    credits = blocks.credits(story)
-    story_tags = blocks.tags(story)
-    corrections = blocks.corrections(story)
-    previous, following = blocks.neighbours(story)
-    also_read = blocks.also_read(story)
     store = _for_store(request) and not preview
-    if store:
-        latest = dont_miss = None
-        included = {"latest": fragments.latest_url(story), "dont_miss": fragments.dont_miss_url(story)}
-        # "Also read" falls back along the related stories as they come and go.
-        related = RelatedStory.objects.filter(story=story).values_list("related_id", flat=True)
-    else:
-        latest = blocks.latest_in_section(story.section, exclude=story)
-        dont_miss = blocks.dont_miss(exclude=story)
-        included = related = None
+    # Rendered for the store, the page includes the stored "Latest from" and "Don't
+    # miss" fragments, and "Also read" falls back along the related stories as they
+    # come and go.
+    around = blocks.around_story(story, lists=not store, related_ids=store)
+    latest, dont_miss, also_read = around.latest, around.dont_miss, around.also_read
+    previous, following = around.previous, around.next
+    included = {"latest": fragments.latest_url(story), "dont_miss": fragments.dont_miss_url(story)} if store else None
     response = render(request, "public/story.html", {
         "story": story,
-        "bylines": bylines,
-        "credits": credits,
-        "tags": story_tags,
+        "bylines": around.bylines,
+        "credits": around.credits,
+        "tags": around.tags,
         "also_read": also_read,
         "previous": previous,
         "next": following,
         "latest": latest,
         "dont_miss": dont_miss,
         "fragments": included,
-        "corrections": corrections,
-        "meta": seo.for_story(request, story, bylines, credits, story_tags, corrections),
+        "corrections": around.corrections,
+        "nav_sections": around.sections,
+        "meta": seo.for_story(request, story, around.bylines, around.credits, around.tags, around.corrections),
         "preview": preview,
     }, status=status)
     return tag_response(
         response, tags.SECTIONS, tags.neighbours(story.pk), tags.shown([story, previous, following, also_read]),
-        tags.stories([story.also_read_id, *(related or ())]),
+        tags.stories([story.also_read_id, *(around.related_ids or ())]),
         set() if store else {tags.section_list(story.section_id), tags.SITE, tags.PICKS,
                              *tags.shown(latest), *tags.shown(dont_miss)},
     )

@@ -194,14 +194,14 @@ def test_a_page_rendered_while_its_story_changes_is_served_but_not_stored(web, s
     from dateline.public import views
 
     story = site["stories"][2]
-    real = views.blocks.neighbours
+    real = views.blocks.around_story
 
-    def neighbours_then_a_purge(s):
-        found = real(s)
+    def read_then_a_purge(s, **kwargs):
+        found = real(s, **kwargs)
         purge_tags({f"story:{story.pk}"})  # what a commit elsewhere would do now
         return found
 
-    monkeypatch.setattr(views.blocks, "neighbours", neighbours_then_a_purge)
+    monkeypatch.setattr(views.blocks, "around_story", read_then_a_purge)
     response = web.get(story.get_absolute_url())
     assert response.status == 200 and response["X-Page-Store"] == "miss"
     assert story.get_absolute_url() not in store.keys()

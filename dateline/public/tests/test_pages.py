@@ -223,4 +223,63 @@ def test_query_counts_do_not_grow_with_the_number_of_stories(client, site, newsr
                        authors=[site["reporter"]], tags=["Trade"])
     after = {url: _queries(client, url) for url in urls}
     assert before == after
-    assert after[story.get_absolute_url()] <= 12 and after["/"] <= 8
+    # The story, what hangs off it (bylines, credits, tags, corrections, the section
+    # navigation), and every list of teasers it shows: one query each.
+    assert after[story.get_absolute_url()] == 3 and after["/"] <= 8
+
+
+def test_around_the_story_in_two_queries_is_what_each_block_reads_alone(site, newsroom):
+    """The story page reads its blocks in two queries; each block must be what its own
+    query over the models gives, in the same order, for every story and every mix."""
+    from dateline.enrich.models import RelatedStory
+    from dateline.enrich.related import related_to
+    from dateline.news.models import Correction, Section, Story
+
+    world, business = site["world"], site["business"]
+    newsroom.section("Culture", position=1)  # the same position as Business: sorted by name
+    bo, cy = newsroom.author("bo lowercase"), newsroom.author("Cy Third")
+    wire = newsroom.source("Wire Service", kind="publication")
+    rich = newsroom.story(world, "A story with everything", hours_ago=4.5, authors=[cy, site["reporter"], bo],
+                          credits=[(wire, "via"), (site["agency"], "additional_reporting")],
+                          tags=["zulu", "Alpha", "Émile", "beta", "100 days"])
+    actions.add_correction(rich, "The harbour master's name was misspelled.")
+    actions.add_correction(rich, "Figures updated.", kind="update")
+    actions.update_story(site["stories"][3], also_read=site["draft"])  # not public: the related one instead
+    actions.update_story(site["stories"][0], also_read=site["biz"])
+    for i in range(3):
+        newsroom.story(business, f"Business story {i}", hours_ago=5 + i)
+    picks = [actions.add_pick(s) for s in (site["stories"][2], rich, site["draft"])]
+    actions.reorder_picks([picks[1].pk, picks[0].pk, picks[2].pk])
+
+    stories = list(Story.objects.published().select_related("section", "lead_image", "also_read__section"))
+    assert len(stories) > 8
+    for lists in (True, False):
+        for story in stories:
+            with CaptureQueriesContext(connection) as queries:
+                around = blocks.around_story(story, lists=lists, related_ids=not lists)
+            assert len(queries) == 2
+            assert [(b.author.name, b.author.slug) for b in around.bylines] == [
+                (b.author.name, b.author.slug) for b in story.bylines.select_related("author")]
+            assert [(c.get_role_display(), c.source.name, c.source.url, c.source_id) for c in around.credits] == [
+                (c.get_role_display(), c.source.name, c.source.url, c.source_id)
+                for c in story.credits.select_related("source")]
+            assert [(t.pk, t.name, t.get_absolute_url()) for t in around.tags] == [
+                (t.pk, t.name, t.get_absolute_url()) for t in story.tags.all()]
+            assert [(c.get_kind_display(), c.text, c.created_at) for c in around.corrections] == [
+                (c.get_kind_display(), c.text, c.created_at) for c in Correction.objects.filter(story=story)]
+            assert [(s.pk, s.name, s.slug, s.description) for s in around.sections] == [
+                (s.pk, s.name, s.slug, s.description) for s in Section.objects.all()]
+            assert (around.previous, around.next) == blocks.neighbours(story)
+            chosen = story.also_read if story.also_read and story.also_read.is_visible() else None
+            assert around.also_read == (chosen or related_to(story).first())
+            if lists:
+                assert around.latest == blocks.latest_in_section(story.section, exclude=story)
+                assert around.dont_miss == blocks.dont_miss(exclude=story)
+                assert around.related_ids is None
+            else:
+                assert around.latest is None and around.dont_miss is None
+                assert sorted(around.related_ids) == sorted(
+                    RelatedStory.objects.filter(story=story).values_list("related_id", flat=True))
+    # The mix above was there to be compared: five tags, two notes, the picks in their new order.
+    assert len(blocks.around_story(rich).tags) == 5 and len(blocks.around_story(rich).corrections) == 2
+    assert blocks.around_story(site["stories"][4]).dont_miss[:2] == [rich, site["stories"][2]]

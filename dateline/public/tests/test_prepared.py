@@ -61,3 +61,54 @@ def test_teasers_stand_for_their_stories(newsroom):
     assert isinstance(teaser, Teaser) and teaser == story and story == teaser and hash(teaser) == hash(story)
     assert teaser.get_absolute_url() == story.get_absolute_url()
     assert (teaser.headline, teaser.section.name, teaser.lead_image) == ("A teaser", "World", None)
+
+
+def test_a_union_answers_what_each_part_answers_in_one_query(newsroom):
+    from django.db.models import IntegerField, Value
+
+    from dateline.public.prepared import PreparedUnion
+
+    world = newsroom.section("World")
+    ada, bo, cy = newsroom.author("Ada Reporter"), newsroom.author("bo Other"), newsroom.author("Cy Third")
+    stories = [newsroom.story(world, f"Story {i}", hours_ago=i + 1, authors=[cy, ada, bo][: i + 1]) for i in range(3)]
+    later = newsroom.story(world, "Not yet", hours_ago=-5)
+
+    def build(p, limit):
+        return {
+            "bylines": Byline.objects.filter(story_id=p.story).order_by().values_list("position", "author__name", "pk"),
+            "stories": Story.objects.published(p.now).newest_first()
+            .annotate(position=Value(0, output_field=IntegerField())).values_list("position", "headline", "pk")[:limit],
+        }
+
+    union = PreparedUnion(build, now=datetime, story=int)
+    in_order = PreparedUnion(build, sorted_by=2, now=datetime, story=int)
+    for story in stories:
+        for now in (newsroom.now, newsroom.now + timedelta(hours=6)):
+            for limit in (1, 2, 10):
+                with CaptureQueriesContext(connection) as queries:
+                    got = union.all(now=now, story=story.pk, shape={"limit": limit})
+                assert len(queries) == 1
+                bylines = list(Byline.objects.filter(story=story).values_list("position", "author__name", "pk"))
+                newest = [(0, s.headline, s.pk) for s in Story.objects.published(now).newest_first()[:limit]]
+                assert sorted(got["bylines"]) == sorted(bylines) and sorted(got["stories"]) == sorted(newest)
+                # Sorted by the database: each part in (position, name) order, as an ORDER BY on
+                # those columns would give it.
+                ordered = in_order.all(now=now, story=story.pk, shape={"limit": limit})
+                assert ordered["bylines"] == list(Byline.objects.filter(story=story).order_by("position", "author__name")
+                                                  .values_list("position", "author__name", "pk"))
+                assert ordered["stories"] == sorted(newest)
+    assert later.headline in [h for _, h, _ in union.all(now=newsroom.now + timedelta(hours=6), story=0,
+                                                         shape={"limit": 10})["stories"]]
+    assert union.all(now=newsroom.now, story=0, shape={"limit": 1})["bylines"] == []
+
+
+def test_a_union_takes_only_value_lists():
+    import pytest
+
+    from dateline.public.prepared import PreparedUnion
+
+    with pytest.raises(TypeError, match="not lists"):
+        PreparedUnion(lambda p: {}, ids=list)
+    whole = PreparedUnion(lambda p: {"stories": Story.objects.filter(pk=p.story)}, story=int)
+    with pytest.raises(TypeError, match="not a values_list"):
+        whole.all(story=1)
