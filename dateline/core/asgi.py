@@ -32,7 +32,7 @@ DEFAULT_MAX_REQUEST_BYTES = 32 * 1024 * 1024
 
 READY_HEADERS = {name.encode(): "HTTP_" + name.upper().replace("-", "_") for name in (
     "cookie", "host", "accept-encoding", "if-none-match", "if-modified-since",
-    "x-forwarded-proto", "x-forwarded-host", "x-dateline-fragment")}
+    "x-forwarded-proto", "x-forwarded-host")}
 
 
 def _latin1(value: str) -> bytes:

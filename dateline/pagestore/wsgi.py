@@ -14,31 +14,29 @@ small in-process LRU); and ``Cache-Control: public, max-age=0, s-maxage=N,
 must-revalidate``: browsers revalidate every time (cheap: a 304), a CDN may keep
 the page N seconds, never past a pending purge.
 
-Fragments are included with nginx's SSI syntax, ``<!--# include virtual="…" -->``,
-so nginx can assemble the same stored files; here they are assembled in
-process. A missing fragment is rendered by an internal call into Django (which
-stores it). Fragment URLs answer only such internal calls, and nginx's SSI
-subrequests for a fragment that is not on disk: those carry the header
-``X-Dateline-Fragment`` with ``fragment_token()``, a secret derived from the
-site's secret key that ``dateline deploy-config nginx`` writes into nginx's
-configuration (see deploy/).
+Fragments are included with SSI's syntax, ``<!--# include virtual="…" -->``,
+and assembled here in process; a missing fragment is rendered by an internal
+call into Django (which stores it). Fragment addresses are not pages: a
+client's request for one is answered 404. With the files backend each page is
+also kept whole, its fragments in place (``WHOLE``), for nginx to send from
+disk (see deploy/).
 """
 
 import gzip
 import hashlib
-import hmac
 import logging
 import re
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from email.utils import formatdate, parsedate_to_datetime
 from io import BytesIO
 
 from django.conf import settings
 from django.http import parse_cookie
-from django.utils.crypto import salted_hmac
 
 from . import schedule
+from .backends.base import Entry
 from .middleware import ENTRY, INTERNAL, KEY, MODE
 from .store import config, get_store
 
@@ -50,20 +48,14 @@ PUBLIC_PATH = re.compile(r"/(?:[A-Za-z0-9_-]+/)*")
 PAGE_QUERY = re.compile(r"page=[0-9]{1,9}")
 # Never looked up in the store: private pages, files, and feeds (Django answers
 # their conditional GETs itself, which a stored-page lookup would strip).
-PRIVATE = ("/desk/", "/admin/", "/static/", "/media/", "/search/", "/_fragment/", "/feeds/")
+PRIVATE = ("/desk/", "/admin/", "/static/", "/media/", "/search/", "/_fragment/", "/feeds/", "/_whole/")
+# Where the file store keeps each page whole, its fragments in place, for nginx to
+# send from disk: the page for /world/ is also stored under /_whole/world/.
+WHOLE = "/_whole"
 # Headers of the client's request that must not reach a render meant for everyone.
 PERSONAL = ("HTTP_ACCEPT_ENCODING", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_RANGE", "HTTP_IF_RANGE")
 COMPRESSIBLE = ("text/", "application/xml", "application/rss+xml", "application/atom+xml", "application/json",
                 "application/ld+json", "image/svg+xml")
-
-
-FRAGMENT_HEADER = "X-Dateline-Fragment"
-_FRAGMENT_ENVIRON = "HTTP_X_DATELINE_FRAGMENT"
-
-
-def fragment_token() -> str:
-    """What nginx sends in ``X-Dateline-Fragment`` to have a fragment rendered."""
-    return salted_hmac("dateline.pagestore.fragment", "nginx-ssi", algorithm="sha256").hexdigest()
 
 
 def origin(environ) -> str:
@@ -100,11 +92,12 @@ def storable_key(environ) -> str | None:
 class _Page:
     """A stored page with its fragments in place."""
 
-    __slots__ = ("body", "etag", "last_modified", "expires_at", "content_type", "headers", "http_date")
+    __slots__ = ("body", "etag", "last_modified", "expires_at", "content_type", "headers", "http_date", "tags")
 
     def __init__(self, shell, parts):
         self.content_type, self.headers = shell.content_type, shell.headers
         entries = [shell, *(e for e in parts if e is not None)]
+        self.tags = frozenset().union(*(e.tags for e in entries))  # what the page shows, parts included
         self.last_modified = max(e.stored_at for e in entries)
         expiries = [e.expires_at for e in entries if e.expires_at is not None]
         self.expires_at = min(expiries) if expiries else None
@@ -230,6 +223,7 @@ class PageStoreApp:
             hot_cache_bytes = int(config().get("HOT_BYTES", 8 * 1024 * 1024))
         self.hot = _HotPages(hot_cache_bytes) if hot_cache_bytes > 0 else None
         self.fragments = {}  # url -> (generation, Entry), with the hot pages
+        self._writer = None  # a thread for whole pages kept from the event loop
 
     def ready_answer(self, environ):
         """``(status, headers, body)`` for a request the store can answer as it stands,
@@ -240,7 +234,7 @@ class PageStoreApp:
         held hot by this process at the current purge generation) and no pending
         purge is due: it reads the store and nothing else, never the ORM or the
         templates. Whatever it declines, ``__call__`` answers."""
-        if not config().get("ENABLED") or environ.get(BYPASS) or environ.get(_FRAGMENT_ENVIRON):
+        if not config().get("ENABLED") or environ.get(BYPASS):
             return None
         key = storable_key(environ)
         if key is None:
@@ -256,6 +250,7 @@ class PageStoreApp:
                 hot = self.hot.get(key)
                 if hot is not None and hot[0] == generation and hot[1] == host:
                     return self._answer(environ, store, hot[2], "hit", now)
+            since = self._whole_since(store, host)
             entry = store.get(key)
             if entry is None or entry.origin != host:
                 return None
@@ -267,11 +262,10 @@ class PageStoreApp:
             return None
         if generation is not None and page.expires_at is None:
             self.hot.put(key, (generation, host, page))
+        self._keep_whole(store, key, entry, page, since, background=True)
         return self._answer(environ, store, page, "hit", now)
 
     def __call__(self, environ, start_response):
-        if environ.get(_FRAGMENT_ENVIRON) and environ.get("PATH_INFO", "").startswith("/_fragment/"):
-            return self._serve_fragment(environ, start_response)
         key = None
         if config().get("ENABLED") and not environ.get(BYPASS):
             key = storable_key(environ)
@@ -287,6 +281,7 @@ class PageStoreApp:
                 hot = self.hot.get(key)
                 if hot is not None and hot[0] == generation and hot[1] == host:
                     return self._send(environ, start_response, store, hot[2], "hit", now)
+            since = self._whole_since(store, host)
             entry = store.get(key)
         except Exception:  # the store is down: serve from Django, as if there were none
             log.exception("page store unavailable")
@@ -302,37 +297,46 @@ class PageStoreApp:
         page = self._assemble(environ, store, entry, generation)
         if generation is not None and page.expires_at is None and entry.origin == host:
             self.hot.put(key, (generation, host, page))
+        if entry.origin == host:
+            self._keep_whole(store, key, entry, page, since, background=False)
         return self._send(environ, start_response, store, page, state, now)
 
-    def _serve_fragment(self, environ, start_response):
-        """A fragment for nginx's SSI (an include whose file is not on disk): from the
-        store, else rendered and stored. Without the right token it is a client's
-        request like any other, which Django answers 404."""
-        token = self._token = getattr(self, "_token", None) or fragment_token()
-        if (environ.get("REQUEST_METHOD") not in ("GET", "HEAD")
-                or not hmac.compare_digest(environ[_FRAGMENT_ENVIRON].encode(), token.encode())):
-            return self.app(environ, start_response)
-        url = environ["PATH_INFO"]
-        entry = None
-        if config().get("ENABLED"):
+    # Whole pages for nginx
+
+    def _whole_since(self, store, host):
+        """The purge generation before a page and its parts are read, when the page may be
+        kept whole (a store that keeps whole pages, and links made for DATELINE_SITE_URL)."""
+        if host or not getattr(store, "keeps_whole_pages", False):
+            return None
+        return store.mark()
+
+    def _keep_whole(self, store, key, entry, page, since, background):
+        """Store the page as sent — fragments in place — under ``WHOLE + key``, tagged with
+        what the page and every fragment in it show, unless it is there already: nginx
+        sends that file from disk. A purge of any part drops it (the tags), and a purge
+        since ``since`` (before the parts were read) keeps it from being stored at all.
+        The fragments stay stored apart, so after a publish the pages that show them are
+        put together again from what is stored, not rendered again."""
+        if since is None or page.expires_at is not None or entry.expires_at is not None:
+            return
+        whole = WHOLE + key
+        if store.has(whole):
+            return
+        copy = Entry(body=page.body, content_type=entry.content_type, tags=page.tags, headers=entry.headers,
+                     origin=entry.origin)
+
+        def write():
             try:
-                store = get_store()
-                schedule.check(store, self.clock())
-                entry = store.get(url)
-                if entry is None:
-                    entry = self._fragment(environ, store, url)
+                store.set(whole, copy, since=since)
             except Exception:
-                log.exception("page store: fragment %s for nginx failed", url)
-                entry = None
-        if entry is None:  # the store is off or down: render it, store nothing
-            entry, (status, headers, body) = self._render({**environ, MODE: "render"}, url, path=url, internal=True)
-            if not status.startswith("200"):
-                start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", "0")])
-                return [b""]
-            entry = _Unstored(body)
-        start_response("200 OK", [("Content-Type", entry.content_type or "text/html; charset=utf-8"),
-                                  ("Cache-Control", "no-store"), ("Content-Length", str(len(entry.body)))])
-        return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [entry.body]
+                log.exception("page store: could not keep %s whole", key)
+
+        if background:  # off the event loop: the index's write lock may be held a while
+            if self._writer is None:
+                self._writer = ThreadPoolExecutor(1, thread_name_prefix="pagestore-whole")
+            self._writer.submit(write)
+        else:
+            write()
 
     # Django, called from here
 
@@ -473,7 +477,7 @@ def _http_date(page) -> str:
 class _Unstored:
     """A rendered shell that was not stored, assembled like a stored one."""
 
-    content_type, headers, stored_at, expires_at, etag = "", (), 0.0, None, '""'
+    content_type, headers, stored_at, expires_at, etag, tags = "", (), 0.0, None, '""', frozenset()
 
     def __init__(self, body):
         self.body = body

@@ -16,3 +16,7 @@ STATIC_ROOT.mkdir(exist_ok=True)  # noqa: F405
 # Other apps' tests talk to Django directly and expect pages rendered inline;
 # dateline/pagestore's tests turn the store on, each with a store of its own.
 DATELINE = {**DATELINE, "PAGE_STORE": {**DATELINE["PAGE_STORE"], "ENABLED": False}}  # noqa: F405
+
+# Two test runs against one PostgreSQL server at once need test databases of their own.
+if os.environ.get("DATELINE_TEST_DB_NAME"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["DATELINE_TEST_DB_NAME"]}  # noqa: F405

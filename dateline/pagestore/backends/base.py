@@ -91,6 +91,13 @@ class PageStore:
         v. As cheap as the backend can make it (read on every hit)."""
         return self.mark()
 
+    # Whether the web server reads pages straight from this store (the files backend,
+    # nginx): then pages are also kept whole, fragments in place (pagestore/wsgi.py).
+    keeps_whole_pages = False
+
+    def has(self, key: str) -> bool:
+        return self.get(key) is not None
+
     def set(self, key: str, entry: Entry, since: int | None = None) -> bool:
         """Store ``entry``; False (and nothing stored) if one of its tags, or the
         whole store, was purged after generation ``since``."""

@@ -77,6 +77,11 @@ class FileStore(PageStore):
             self._files[key] = found
         return found
 
+    keeps_whole_pages = True
+
+    def has(self, key):
+        return os.path.exists(self._file(key) + ".meta")
+
     def get(self, key):
         try:
             path = self._file(key)

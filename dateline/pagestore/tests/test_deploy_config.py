@@ -6,8 +6,6 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 
-from dateline.pagestore.wsgi import fragment_token
-
 
 def render(*args):
     out = io.StringIO()
@@ -22,11 +20,11 @@ def test_nginx_serves_the_file_store_from_disk(settings, tmp_path):
                                         "LOCATION": str(tmp_path / "pages")}}
     conf = render("nginx", "--upstream", "127.0.0.1:8123")
     assert "{{" not in conf
-    assert f"root {tmp_path / 'pages'};" in conf and "ssi on;" in conf
+    assert f"root {tmp_path / 'pages'}/_whole;" in conf and "ssi on" not in conf
     assert "server 127.0.0.1:8123;" in conf and "server_name news.example.org;" in conf
     assert '"news.example.org" 1;' in conf
-    assert fragment_token() in conf
-    assert re.search(r"location \^~ /_fragment/ \{\s+internal;", conf)
+    assert re.search(r"location \^~ /_fragment/ \{\s+return 404;", conf)
+    assert re.search(r"location \^~ /_whole/ \{\s+return 404;", conf)
     assert 'add_header X-Frame-Options "DENY" always;' in conf
 
 
@@ -48,7 +46,6 @@ def test_with_the_store_in_redis_nginx_hands_every_page_to_the_app_servers(setti
     assert "{{" not in conf
     assert "server 10.0.0.1:8000;" in conf and "server 10.0.0.2:8000;" in conf
     assert "try_files $" not in conf and "ssi on" not in conf and not re.search(r"^\s*root ", conf, re.M)
-    assert fragment_token() not in conf
 
 
 def test_the_systemd_unit(settings):

@@ -126,55 +126,73 @@ def first_story(site, section):
     return re.search(rf'<a href="({section}[a-z0-9-]+/)"', page).group(1)
 
 
+def whole(site, path):
+    """The file nginx sends for ``path``: the page kept whole under _whole/."""
+    return site.home / "pages" / "_whole" / path.strip("/") / "index.html"
+
+
 def test_a_miss_is_rendered_by_the_app_then_nginx_serves_it_from_disk(site):
     status, headers, first = site.request("/world/")
     assert status == 200 and headers["x-page-store"] in ("miss", "hit")
     assert (site.home / "pages" / "world" / "index.html").is_file()
+    assert whole(site, "/world/").read_text() == first
     status, headers, second = site.request("/world/")
     assert status == 200 and headers["x-page-store"] == "nginx"
     assert second == first
     assert headers["content-type"] == "text/html; charset=utf-8"
     assert headers["cache-control"].startswith("public, max-age=0, s-maxage=")
     assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
+    assert headers["etag"] and headers["last-modified"]
+    status, _, body = site.request("/world/", headers={"If-None-Match": headers["etag"]})
+    assert (status, body) == (304, "")
     status, headers, _ = site.request("/world/", headers={"Accept-Encoding": "gzip"})
     assert headers["content-encoding"] == "gzip" and "Accept-Encoding" in headers["vary"]
     status, headers, body = site.request("/world/", method="HEAD")
     assert status == 200 and headers["x-page-store"] == "nginx" and body == ""
 
 
-def test_story_pages_are_assembled_from_fragments_by_ssi(site):
+def test_story_pages_are_sent_whole_with_their_fragments_in_place(site):
     story = first_story(site, "/world/")
     status, headers, rendered = site.request(story)
     assert status == 200 and headers["x-page-store"] != "nginx"
     stored = (site.home / "pages" / story.strip("/") / "index.html").read_text()
-    assert '<!--# include virtual="/_fragment/' in stored
+    assert '<!--# include virtual="/_fragment/' in stored  # the page's own part, stored apart
     status, headers, served = site.request(story)
     assert status == 200 and headers["x-page-store"] == "nginx"
-    assert "<!--#" not in served
-    assert served == rendered  # nginx assembles the very page the app assembles
+    assert "<!--#" not in served and "Latest from" in served
+    assert served == rendered  # nginx sends the very page the app put together
     # The home page too ("Don't miss" is a fragment there).
     _, headers, by_app = site.request("/")
     status, headers, home = site.request("/")
     assert headers["x-page-store"] == "nginx" and home == by_app
-    assert '<!--# include virtual="/_fragment/' in (site.home / "pages" / "index.html").read_text()
-    assert "<!--#" not in home, home[home.index("<!--#") - 600:home.index("<!--#") + 300]
+    assert "<!--#" not in home
 
 
-def test_fragments_missing_from_disk_are_rendered_by_the_app_for_nginx_only(site):
+def test_a_purged_fragment_drops_the_whole_pages_that_show_it_not_the_pages(site):
     story = first_story(site, "/business/")
     site.request(story)
+    assert site.request(story)[1]["x-page-store"] == "nginx"
     stored = (site.home / "pages" / story.strip("/") / "index.html").read_text()
     fragments = re.findall(r'<!--# include virtual="([^"]+)" -->', stored)
-    for url in fragments:  # as after a purge of the fragments alone
-        (site.home / "pages" / url.strip("/") / "index.html").unlink(missing_ok=True)
-    status, headers, served = site.request(story)
-    assert headers["x-page-store"] == "nginx" and "<!--#" not in served and "Latest from" in served
+    assert fragments
+    out = site.shell(  # what the fragment alone shows, as when a story elsewhere changes its list
+        "from dateline.pagestore.store import get_store, purge_tags\n"
+        f"store = get_store(); only = store.get({fragments[0]!r}).tags - store.get({story!r}).tags\n"
+        "print(sorted(only)); purge_tags(only)\n"
+    )
+    assert out.strip() != "[]", "the fragment shows nothing the page does not"
+    assert not whole(site, story).exists()
+    assert (site.home / "pages" / story.strip("/") / "index.html").is_file()  # the page itself stays
+    status, headers, served = site.request(story)  # the app puts it together again from the store
+    assert status == 200 and headers["x-page-store"] == "hit" and "Latest from" in served
+    assert whole(site, story).is_file()
+    assert site.request(story)[1]["x-page-store"] == "nginx"
     for url in fragments:
-        assert (site.home / "pages" / url.strip("/") / "index.html").is_file()
         # From outside, fragments do not exist, through nginx or straight at the app.
         assert site.request(url)[0] == 404
         assert site.request(url, port=site.app_port)[0] == 404
-        assert site.request(url, port=site.app_port, headers={"X-Dateline-Fragment": "guess"})[0] == 404
+    assert site.request("/_whole" + story)[0] == 404
+    assert site.request("/_whole" + story, port=site.app_port)[0] == 404
 
 
 def test_a_publish_in_another_process_shows_through_nginx(site):
@@ -193,8 +211,9 @@ def test_a_publish_in_another_process_shows_through_nginx(site):
     for path in ("/world/", story, "/"):
         status, headers, page = site.request(path)
         assert status == 200 and "Lighthouse keepers return to the cape" in page, path
-    # The story page itself was not purged: its "Latest from" fragment was, and nginx
-    # had the app render it again through the fragment location.
+    # The story page itself was not purged, only its "Latest from" fragment and so its
+    # whole copy: the app put it together again, and nginx sends it from disk again.
+    assert (site.home / "pages" / story.strip("/") / "index.html").is_file()
     assert site.request(story)[1]["x-page-store"] == "nginx"
 
 
@@ -242,7 +261,7 @@ def test_what_nginx_leaves_to_the_app(site):
     site.request("/?page=2")
     status, headers, _ = site.request("/?page=2")
     assert status == 200 and headers["x-page-store"] == "nginx"
-    assert (site.home / "pages" / "index.html?page=2").is_file()
+    assert (site.home / "pages" / "_whole" / "index.html?page=2").is_file()
     # The desk and search are the app's.
     assert site.request("/desk/login/")[1].get("x-page-store") != "nginx"
 
@@ -251,7 +270,8 @@ def test_nothing_but_pages_can_be_read_from_the_store(site):
     site.request("/world/")
     for path in ("/index.html", "/index.html.meta", "/world/index.html", "/world/index.html.meta",
                  "/tags.sqlite3", "/tags.sqlite3-wal", "/world/index.html%3Fpage=2", "/_fragment/dont-miss/",
-                 "/_fragment/dont-miss/index.html", "/_fragment/dont-miss/index.html.meta"):
+                 "/_fragment/dont-miss/index.html", "/_fragment/dont-miss/index.html.meta", "/_whole/",
+                 "/_whole/world/", "/_whole/world/index.html", "/.version"):
         status, headers, body = site.request(path)
         assert status == 404, path
         assert "SQLite format" not in body and '"tags"' not in body

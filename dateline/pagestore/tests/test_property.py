@@ -183,6 +183,11 @@ def check(web, store, desk, done, everything=False):
             fresh = web.fresh_entry(key)
             assert entry is not None and fresh.status == 200 and entry.body == fresh.body, (
                 f"stored fragment {key} is stale after {done}")
+        elif key.startswith("/_whole/"):  # what nginx sends from disk
+            entry = store.get(key)
+            fresh = web.fresh(key[len("/_whole"):])
+            assert entry is not None and fresh.status == 200 and entry.body == fresh.body, (
+                f"whole page {key} is stale after {done}")
         else:
             body = served.get(key)
             if body is None:
@@ -210,7 +215,9 @@ SETTINGS = dict(deadline=None, database=None, print_blob=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
-@pytest.mark.parametrize("backend", ["files"])
+# "files-site": with DATELINE_SITE_URL set, as behind nginx, where each page is also
+# kept whole (fragments in place) for nginx to send: those copies are checked too.
+@pytest.mark.parametrize("backend", ["files", "files-site"])
 @hypothesis_settings(max_examples=EXAMPLES, **SETTINGS)
 @given(steps=STEPS)
 def test_every_stored_page_equals_a_fresh_render(transactional_db, settings, backend, app, steps):
@@ -231,8 +238,9 @@ def run_sequence(settings, backend, app, steps):
             tempfile.TemporaryDirectory() as folder:
         clean()
         # Small pages and short blocks, so a handful of stories fills them and moves them.
-        settings.DATELINE = {**settings.DATELINE, "PAGE_SIZE": 3, "TEASERS": 2}
-        store = store_settings(settings, backend, folder)
+        settings.DATELINE = {**settings.DATELINE, "PAGE_SIZE": 3, "TEASERS": 2,
+                             "SITE_URL": "http://testserver" if backend == "files-site" else ""}
+        store = store_settings(settings, backend.removesuffix("-site"), folder)
         web = WSGIClient(app)
         try:
             desk = Desk(clock)
@@ -244,6 +252,8 @@ def run_sequence(settings, backend, app, steps):
                 note(f"after {done}")
                 check(web, store, desk, done)
             check(web, store, desk, done, everything=True)
+            if backend == "files-site":
+                assert any(k.startswith("/_whole/") for k in store.keys()), "no page was kept whole"
         finally:
             if backend == "redis":
                 store.destroy()

@@ -23,7 +23,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 import dateline
 from dateline.pagestore.store import config
-from dateline.pagestore.wsgi import fragment_token
 
 DEPLOY = Path(dateline.__file__).resolve().parent.parent / "deploy"
 PLACEHOLDER = re.compile(r"\{\{([a-z_]+)\}\}")
@@ -131,8 +130,7 @@ class Command(BaseCommand):
                             for name, value in security_headers())
         common = {"pages": _quote(str(conf.get("LOCATION", ""))) if files else "",
                   "static": _quote(str(settings.STATIC_ROOT)), "media": _quote(str(settings.MEDIA_ROOT)),
-                  "proxy_headers": PROXY_HEADERS + '\n        proxy_set_header X-Dateline-Fragment "";',
-                  "fragment_proxy_headers": PROXY_HEADERS, "fragment_token": fragment_token(),
+                  "proxy_headers": PROXY_HEADERS,
                   "s_maxage": int(conf.get("S_MAXAGE", 60)), "security_headers": headers}
         mode = "files" if files else "proxied"
         values = {
@@ -147,8 +145,6 @@ class Command(BaseCommand):
             "site_host": site_host.lower(),
             "listen": _quote_listen(listen), "server_name": _quote(server_name), "max_body": _quote(max_body),
             "pages_location": render(f"nginx/pages-{'from-disk' if files else 'proxied'}.conf", common).rstrip("\n"),
-            "fragment_location": render(f"nginx/fragment-{'from-disk' if files else 'proxied'}.conf",
-                                        common).rstrip("\n"),
             "files_locations": render(f"nginx/files-{'from-disk' if files else 'proxied'}.conf", common).rstrip("\n"),
         }
         site = render("nginx/dateline.conf", values)
