@@ -7,6 +7,7 @@ a bonus per shared tag. The work per story is bounded, whatever the size of the
 archive.
 """
 
+import gc
 import multiprocessing
 import os
 from array import array
@@ -138,11 +139,15 @@ def refresh_many(story_ids, batch=5000, workers=None) -> int:
                 yield scorer.score_part(part)
             return
         _SHARED.update(scorer=scorer, parts=parts)
+        # What the children inherit is kept out of the collector's sight, so they do not copy the
+        # pages it would touch (copy on write).
+        gc.freeze()
         try:
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                     initializer=_die_with_parent) as pool:
+                                     initializer=_start_scoring) as pool:
                 yield from pool.map(_score_part, range(len(parts)))
         finally:
+            gc.unfreeze()
             _SHARED.clear()
 
     for pks, sources, targets, scores in scored_parts():
@@ -156,8 +161,10 @@ def refresh_many(story_ids, batch=5000, workers=None) -> int:
     return done
 
 
-def _die_with_parent():
-    """In a scoring process on Linux: have the kernel end it when the refresh's process ends, however it ends."""
+def _start_scoring():
+    """In a scoring process: no cycle collection (scoring makes no cycles, and it would touch the
+    inherited objects), and on Linux, ended by the kernel when the refresh's process ends, however it ends."""
+    gc.disable()
     try:
         import ctypes
         import signal

@@ -21,7 +21,19 @@ ROWS_PER_STATEMENT = 500
 
 def _adapter(field):
     if isinstance(field, models.DateTimeField):
-        return connection.ops.adapt_datetimefield_value
+        adapt, seen = connection.ops.adapt_datetimefield_value, {}
+
+        def cached(value):
+            # Most date-times of a batch are the same moment (its "now"): adapted once.
+            # Equal moments adapt alike, whatever their time zone (stored in UTC).
+            if value is None:
+                return None
+            found = seen.get(value)
+            if found is None:
+                found = seen[value] = adapt(value)
+            return found
+
+        return cached
     if isinstance(field, (models.JSONField, models.BinaryField)):
         return partial(field.get_db_prep_save, connection=connection)
     return None

@@ -648,6 +648,7 @@ def _is_image(data: bytes) -> bool:
 # -- preparing posts (in worker processes on the bulk path) --------------------------------------
 
 CHUNK = 250  # posts per job sent to a worker
+AHEAD = 16  # jobs sent and not yet taken back, at most: a few batches' worth (a few MB)
 WORKER_ARGS = []  # in a worker process: (site, zone, with_media, known), set by workers.init
 # What full_clean checks with the database: relations, and the slug, which is allocated when writing.
 _NOT_CHECKED_HERE = [f.name for f in Story._meta.fields if f.is_relation] + ["slug"]
@@ -847,7 +848,8 @@ class WordPressImport:
                 if len(chunk) >= CHUNK:
                     pending.append(pool.submit(worker_module.prepare_chunk, chunk))
                     chunk = []
-                    while len(pending) > workers + 1:
+                    # Workers run up to AHEAD chunks ahead, so they keep deriving while this process writes a batch.
+                    while len(pending) > max(AHEAD, workers + 1):
                         yield from pending.popleft().result()
             if chunk:
                 pending.append(pool.submit(worker_module.prepare_chunk, chunk))
