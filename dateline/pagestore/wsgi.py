@@ -250,19 +250,21 @@ class PageStoreApp:
                 hot = self.hot.get(key)
                 if hot is not None and hot[0] == generation and hot[1] == host:
                     return self._answer(environ, store, hot[2], "hit", now)
-            since = self._whole_since(store, host)
-            entry = store.get(key)
-            if entry is None or entry.origin != host:
-                return None
-            page = self._assemble(environ, store, entry, generation, render=False)
+            page = self._whole_page(store, key, host)
+            if page is None:
+                since = self._whole_since(store, host)
+                entry = store.get(key)
+                if entry is None or entry.origin != host:
+                    return None
+                page = self._assemble(environ, store, entry, generation, render=False)
+                if page is None:
+                    return None
+                self._keep_whole(store, key, entry, page, since, background=True)
         except Exception:
             log.exception("page store: a ready answer failed; Django answers instead")
             return None
-        if page is None:
-            return None
         if generation is not None and page.expires_at is None:
             self.hot.put(key, (generation, host, page))
-        self._keep_whole(store, key, entry, page, since, background=True)
         return self._answer(environ, store, page, "hit", now)
 
     def __call__(self, environ, start_response):
@@ -281,6 +283,11 @@ class PageStoreApp:
                 hot = self.hot.get(key)
                 if hot is not None and hot[0] == generation and hot[1] == host:
                     return self._send(environ, start_response, store, hot[2], "hit", now)
+            page = self._whole_page(store, key, host)
+            if page is not None:
+                if generation is not None:
+                    self.hot.put(key, (generation, host, page))
+                return self._send(environ, start_response, store, page, "hit", now)
             since = self._whole_since(store, host)
             entry = store.get(key)
         except Exception:  # the store is down: serve from Django, as if there were none
@@ -303,6 +310,17 @@ class PageStoreApp:
 
     # Whole pages for nginx
 
+    def _whole_page(self, store, key, host):
+        """The page as kept whole, when it is: one read, nothing to put together."""
+        if host or not getattr(store, "keeps_whole_pages", False):
+            return None
+        whole = store.get(WHOLE + key)
+        if whole is None:
+            return None
+        page = _Page(whole, ())  # its ETag and Last-Modified are the assembled page's (_keep_whole)
+        page.body = whole.body
+        return page
+
     def _whole_since(self, store, host):
         """The purge generation before a page and its parts are read, when the page may be
         kept whole (a store that keeps whole pages, and links made for DATELINE_SITE_URL)."""
@@ -323,7 +341,7 @@ class PageStoreApp:
         if store.has(whole):
             return
         copy = Entry(body=page.body, content_type=entry.content_type, tags=page.tags, headers=entry.headers,
-                     origin=entry.origin)
+                     origin=entry.origin, etag=page.etag, stored_at=page.last_modified)
 
         def write():
             try:
