@@ -20,7 +20,17 @@ class Worker(UvicornWorker):
         "http": "httptools",
         "lifespan": "on",
         "server_header": False,
+        "access_log": bool(os.environ.get("DATELINE_ACCESS_LOG")),
     }
+
+    async def _serve(self) -> None:
+        # Stored pages are answered by the protocol itself, as soon as their headers are read.
+        from dateline.core.asgi import Front
+        from dateline.core.protocol import protocol_for
+
+        if isinstance(self.wsgi, Front) and self.wsgi.ready is not None:
+            self.config.http = protocol_for(self.wsgi)
+        await super()._serve()
 
 
 class _Server(BaseApplication):
