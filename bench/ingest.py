@@ -2,6 +2,7 @@
 """How fast ingest brings an archive in: a synthetic WordPress export, and one web page.
 
     .venv/bin/python bench/ingest.py [--posts 100000] [--db sqlite|postgres] [--sample 1000]
+    .venv/bin/python bench/ingest.py --posts 10000 --rounds 3 --compare HEAD~5 --bulk-only
 
 1. Writes a synthetic WXR with N posts (original, generated text: ~250-word
    bodies, 12 categories in a tree, tags, 25 authors, 4 % drafts, 1 %
@@ -17,6 +18,14 @@
 4. Times ``dateline import-page`` on ../shared/seed/sample-article-page.txt
    (when present) and on an HTML fixture, end to end and in-process.
 
+``--rounds R`` repeats the bulk import (each time into a fresh database) and
+reports the median. ``--compare REF`` also runs it with the code of the git
+commit REF (exported with ``git archive`` to bench/out/ingest/code-<sha>/ and
+put first on PYTHONPATH, same virtualenv), alternating with the working tree
+in every round, so both meet the same machine load; the table gives each
+round, the medians and the ratio working tree / REF. ``--bulk-only`` skips
+steps 2's re-run, 3 and 4.
+
 The target: N = 100,000 posts in at most 5 minutes on SQLite. Numbers are
 printed, never asserted.
 """
@@ -27,7 +36,11 @@ import argparse
 import os
 import random
 import resource
+import shutil
+import statistics
+import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from datetime import datetime, timedelta, timezone
@@ -152,14 +165,96 @@ def timed(env, *args) -> tuple[float, str]:
     return elapsed, result.stdout
 
 
-def fresh_env(db: str, home: Path, name: str) -> dict:
+def fresh_env(db: str, home: Path, name: str, code: Path | None = None) -> dict:
     if db == "postgres":
         _lib.pg_recreate(name)
         env = _lib.base_env(home, _lib.pg_url(name))
     else:
         env = _lib.base_env(home)
+    if code is not None:  # another commit's code, ahead of the working tree's editable install
+        env["PYTHONPATH"] = os.pathsep.join([str(code), *filter(None, [env.get("PYTHONPATH")])])
     _lib.dateline(env, "migrate", "-v", "0", quiet=True)
     return env
+
+
+def code_of(ref: str) -> tuple[Path, str]:
+    """The files of git commit ``ref``, exported once to bench/out/ingest/code-<sha>/."""
+    found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd=REPO,
+                           capture_output=True, text=True)
+    if found.returncode != 0:
+        sys.exit(f"--compare: {ref!r} is not a commit of this repository")
+    sha = found.stdout.strip()
+    folder = OUT / "ingest" / f"code-{sha[:12]}"
+    if not folder.exists():
+        partial = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
+        with subprocess.Popen(["git", "archive", sha], cwd=REPO, stdout=subprocess.PIPE) as proc:
+            with tarfile.open(fileobj=proc.stdout, mode="r|") as archive:
+                archive.extractall(partial, filter="data")
+        if proc.returncode != 0:
+            sys.exit(f"--compare: git archive {sha} failed")
+        partial.rename(folder)  # complete, or not there at all
+    return folder, sha
+
+
+def load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def bulk_rounds(args, export: Path, tmp: Path):
+    """The bulk import ``--rounds`` times, alternating with ``--compare``'s code.
+
+    Returns the runs by version, the versions, and the environment of the
+    working tree's last import (kept for the steps that follow; the other
+    databases are deleted as soon as measured: 100,000 posts take gigabytes).
+    """
+    versions = [("working tree", None)]
+    if args.compare:
+        code, sha = code_of(args.compare)
+        versions.append((f"{args.compare} ({sha[:10]})", code))
+    runs, kept = {name: [] for name, _ in versions}, None
+    for n in range(args.rounds):
+        for name, code in (versions if n % 2 == 0 else versions[::-1]):  # neither always runs first
+            home = tmp / f"bulk-{n}-{'ref' if code else 'tree'}"
+            env = fresh_env(args.db, home, "dateline_bench_ingest" + ("_ref" if code else ""), code)
+            before = load()
+            log(f"round {n + 1}/{args.rounds}: bulk import of {args.posts:,} posts, {name} (load {before}) …")
+            seconds, report = timed(env, "import-wordpress", str(export), "--bulk")
+            cpu = CPU[seconds]
+            log(f"  {seconds:.1f} s wall, {cpu:.1f} s CPU; {report.splitlines()[0]}")
+            for line in report.splitlines():
+                if line.startswith("Bulk path:"):
+                    log(f"  {line}")  # how long the related stories took, at the end
+            runs[name].append((seconds, cpu, before, load()))
+            if code is None and n == args.rounds - 1:
+                kept = env
+            else:
+                shutil.rmtree(home, ignore_errors=True)
+    return runs, versions, kept
+
+
+def print_rounds(runs, versions, posts) -> None:
+    print(f"\nBulk import of {posts:,} posts, each round into a fresh database "
+          f"({os.cpu_count()} cores; load average = 1, 5, 15 min before / after each run):\n")
+    width = max(len(name) for name, _ in versions)
+    for name, _ in versions:
+        for n, (wall, cpu, before, after) in enumerate(runs[name], 1):
+            print(f"  {name:<{width}}  round {n}  {wall:8.1f} s wall  {cpu:8.1f} s CPU   load {before} / {after}")
+    print()
+    medians = {name: (statistics.median(r[0] for r in runs[name]), statistics.median(r[1] for r in runs[name]))
+               for name, _ in versions}
+    for name, _ in versions:
+        wall, cpu = medians[name]
+        print(f"  {name:<{width}}  median   {wall:8.1f} s wall  {cpu:8.1f} s CPU   {posts / wall:8,.0f} posts/s")
+    if len(versions) > 1:
+        tree, ref = versions[0][0], versions[1][0]
+        per_round = [(a[0] / b[0], a[1] / b[1]) for a, b in zip(runs[tree], runs[ref])]
+        print(f"\n  working tree / {ref}: median wall {medians[tree][0] / medians[ref][0]:.2f}, "
+              f"median CPU {medians[tree][1] / medians[ref][1]:.2f}; per round (wall, CPU): "
+              + ", ".join(f"({w:.2f}, {c:.2f})" for w, c in per_round))
+    wall = medians[versions[0][0]][0]
+    print(f"\n  bulk import (working tree) {'meets' if wall <= TARGET_SECONDS else 'MISSES'} the target "
+          f"for {posts:,} posts ({wall:.0f} s, median of {len(runs[versions[0][0]])}; target {TARGET_SECONDS} s for "
+          "100,000 on SQLite)")
 
 
 def main() -> None:
@@ -167,7 +262,12 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--sample", type=int, default=1000, help="posts imported through the per-post path")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--rounds", type=int, default=1, help="bulk imports to take the median of")
+    parser.add_argument("--compare", metavar="REF", help="also run the bulk import with the code of git commit REF")
+    parser.add_argument("--bulk-only", action="store_true", help="only the bulk import (no re-run, per-post, pages)")
     args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
 
     out = OUT / "ingest"
     out.mkdir(parents=True, exist_ok=True)
@@ -179,14 +279,19 @@ def main() -> None:
     rows = []
 
     with tempfile.TemporaryDirectory(dir=out) as tmp:
-        env = fresh_env(args.db, Path(tmp) / "bulk", "dateline_bench_ingest")
         log(f"bulk import of {args.posts:,} posts ({size_mb:.0f} MB) on {args.db} …")
-        seconds, report = timed(env, "import-wordpress", str(export), "--bulk")
-        log(report.splitlines()[0])
-        for line in report.splitlines():
-            if line.startswith("Bulk path:"):
-                log(line)  # how long the related stories took, at the end
-        rows.append((f"import-wordpress --bulk, {args.posts:,} posts", seconds, args.posts / seconds))
+        runs, versions, env = bulk_rounds(args, export, Path(tmp))
+        seconds = statistics.median(r[0] for r in runs["working tree"])
+        CPU[seconds] = statistics.median(r[1] for r in runs["working tree"])
+        rows.append((f"import-wordpress --bulk, {args.posts:,} posts" + (
+            f" (median of {args.rounds})" if args.rounds > 1 else ""), seconds, args.posts / seconds))
+        if args.bulk_only:
+            if args.db == "postgres":
+                _lib.pg_recreate("dateline_bench_ingest")
+                if args.compare:
+                    _lib.pg_recreate("dateline_bench_ingest_ref")
+            print_rounds(runs, versions, args.posts)
+            return
         seconds, report = timed(env, "import-wordpress", str(export), "--bulk")
         log(report.splitlines()[0])
         rows.append(("the same again (idempotent re-run)", seconds, args.posts / seconds))
@@ -218,7 +323,11 @@ def main() -> None:
                 rows.append(("  extraction alone, in process", inproc, 1 / inproc))
         if args.db == "postgres":
             _lib.pg_recreate("dateline_bench_ingest")
+            if args.compare:
+                _lib.pg_recreate("dateline_bench_ingest_ref")
 
+    if args.rounds > 1 or args.compare:
+        print_rounds(runs, versions, args.posts)
     print(f"\nIngest on {args.db} ({size_mb:.0f} MB export; target {args.posts:,} posts ≤ {TARGET_SECONDS} s; "
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end):\n")
     width = max(len(r[0]) for r in rows)
