@@ -21,12 +21,15 @@ passes follow. It prints median and p95 per kind and overall, with the worker's
 CPU time per request, and on PostgreSQL its server process's too (less
 sensitive to whatever else the machine is doing).
 
-Target: p95 <= 50 ms per backend.
+Target: p95 <= 50 ms per backend with 100,000 stories; <= 100 ms on
+PostgreSQL with 1,000,000 (``--stories 1000000 --pg-name dateline_bench_1m``
+reuses the database pages.py builds for that count).
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import random
 import re
@@ -40,7 +43,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _lib  # noqa: E402
 from _lib import OUT, KeepAlive, Server, log, median, percentile, table  # noqa: E402
 
-TARGET_P95_MS = 50.0
+TARGET_P95_MS = 50.0  # issue 4: with 100,000 stories, on SQLite and on PostgreSQL
+TARGET_P95_MS_1M = 100.0  # and with 1,000,000 stories on PostgreSQL
+
+
+def target_ms(stories: int) -> float:
+    """The p95 target for an archive of this many stories (the 1M one from 1,000,000 up)."""
+    return TARGET_P95_MS_1M if stories >= 1_000_000 else TARGET_P95_MS
 KINDS = ["common word", "rare word", "phrase", "prefix", "two words"]
 
 VOCABULARY = """
@@ -165,7 +174,7 @@ def measure(kind: str, args) -> dict:
     server = Server(env, workers=1, label=f"search-{kind}")
     samples = {k: [] for k in KINDS}
     cpu = {k: [] for k in KINDS}
-    statuses, slowest = {}, []
+    statuses, slowest, static = {}, [], []
     try:
         server.start()
         client = KeepAlive(server.port, headers={"Accept-Encoding": "gzip"})
@@ -174,6 +183,12 @@ def measure(kind: str, args) -> dict:
         log(f"{kind}: warming up with {len(paths)} searches")
         for _, path in paths:
             client.get(path)
+        # The floor, measured in the same run: a static file through the same worker.
+        _, _, headers, page = client.get(paths[0][1])
+        if (headers.get("Content-Encoding") or "").lower() == "gzip":
+            page = gzip.decompress(page)
+        static_path = _lib.stylesheet_href(page.decode("utf-8", "replace"))
+        client.get(static_path)
         # The worker's CPU time, and on PostgreSQL its server process's: what a request
         # costs whatever else the machine is doing.
         pids = list(workers) if len(workers) == 1 else []
@@ -185,11 +200,13 @@ def measure(kind: str, args) -> dict:
         load_before = _lib.loadavg()
         log(f"{kind}: measuring {args.rounds} x {len(paths)} searches (load average {load_before})")
         for _ in range(args.rounds):
-            for k, path in paths:
+            for i, (k, path) in enumerate(paths):
                 before = cpu_now()
                 elapsed, status, _, _ = client.get(path)
                 cpu[k].append((cpu_now() - before) / 1e6)
                 samples[k].append(elapsed * 1000)
+                if i % 4 == 0:  # interleaved, so background load hits it as it hits the searches
+                    static.append(client.get(static_path)[0] * 1000)
                 statuses[status] = statuses.get(status, 0) + 1
                 slowest.append((elapsed * 1000, path))
         load_after = _lib.loadavg()
@@ -198,7 +215,8 @@ def measure(kind: str, args) -> dict:
         server.stop()
     slowest.sort(reverse=True)
     return {"db": kind, "info": info, "samples": samples, "cpu": cpu, "statuses": statuses, "cpu_pids": len(pids),
-            "slowest": slowest[:8], "load": [load_before, load_after], "queries": len(plan)}
+            "slowest": slowest[:8], "load": [load_before, load_after], "queries": len(plan),
+            "static": static, "static_path": static_path}
 
 
 def summary(values: list[float]) -> dict:
@@ -215,18 +233,24 @@ def report(result: dict) -> str:
         lines.append(f"built in {info['demo_seconds']:.0f} s (dateline demo --stories {info['synthetic']:,}, "
                      f"indexing included); dateline reindex alone: {info['reindex_seconds']:.0f} s")
     rows = []
+    floor = median(result["static"])
     for kind in KINDS + ["all"]:
         values = everything if kind == "all" else result["samples"][kind]
         cpus = all_cpu if kind == "all" else result["cpu"][kind]
         s, c = summary(values), summary(cpus)
         rows.append([kind, s["n"], f"{s['median']:.1f}", f"{s['p95']:.1f}", f"{s['max']:.1f}",
+                     f"{s['median'] / floor:.1f}x", f"{s['p95'] / floor:.1f}x",
                      f"{c['median']:.1f}", f"{c['p95']:.1f}"])
-    lines.append(table(["searches", "requests", "median ms", "p95 ms", "max ms", "CPU median ms", "CPU p95 ms"],
-                       rows, "lrrrrrr"))
+    st = summary(result["static"])
+    rows.append(["static (baseline)", st["n"], f"{st['median']:.2f}", f"{st['p95']:.2f}", f"{st['max']:.1f}",
+                 "1.0x", "", "", ""])
+    lines.append(table(["searches", "requests", "median ms", "p95 ms", "max ms", "median x static",
+                        "p95 x static median", "CPU median ms", "CPU p95 ms"], rows, "lrrrrrrrr"))
+    lines.append(f"static: {result['static_path']} from the same worker, requested after every fourth search")
     lines.append("CPU: time the worker" + (" and its PostgreSQL server process" if result["db"] == "postgres" else "")
                  + " spent per request (SQLite runs inside the worker)")
-    p95 = percentile(everything, 95)
-    lines.append(f"p95 {p95:.1f} ms, target <= {TARGET_P95_MS:g} ms: {'ok' if p95 <= TARGET_P95_MS else 'MISSED'}"
+    p95, target = percentile(everything, 95), target_ms(info["stories"])
+    lines.append(f"p95 {p95:.1f} ms, target <= {target:g} ms: {'ok' if p95 <= target else 'MISSED'}"
                  f"   (statuses {result['statuses']}; load average {result['load'][0]} before, "
                  f"{result['load'][1]} after)")
     lines.append("slowest: " + "; ".join(f"{ms:.0f} ms {path}" for ms, path in result["slowest"][:5]))
@@ -263,13 +287,14 @@ def main(argv=None) -> int:
         path.write_text(json.dumps(results, indent=1))
     if not results:
         return 1
-    print("\n== search p95 per backend (target <= 50 ms)")
-    print(table(["backend", "stories", "median ms", "p95 ms", "", "CPU median ms", "CPU p95 ms"], [
+    print(f"\n== search p95 per backend (target <= {target_ms(results[0]['info']['stories']):g} ms)")
+    print(table(["backend", "stories", "median ms", "p95 ms", "", "p95 x static", "CPU median ms", "CPU p95 ms"], [
         [r["db"], f"{r['info']['stories']:,}", f"{median(a):.1f}", f"{percentile(a, 95):.1f}",
-         "ok" if percentile(a, 95) <= TARGET_P95_MS else "MISSED", f"{median(c):.1f}", f"{percentile(c, 95):.1f}"]
+         "ok" if percentile(a, 95) <= target_ms(r["info"]["stories"]) else "MISSED",
+         f"{percentile(a, 95) / median(r['static']):.1f}x", f"{median(c):.1f}", f"{percentile(c, 95):.1f}"]
         for r in results
         for a, c in [([v for vs in r["samples"].values() for v in vs], [v for vs in r["cpu"].values() for v in vs])]
-    ], "lrrrlrr"))
+    ], "lrrrlrrr"))
     print(f"raw numbers: {path.relative_to(_lib.REPO)}")
     return 0 if len(results) == len(kinds) else 1
 
