@@ -9,6 +9,7 @@ the arbiter before the workers fork, so they share its memory.
 
 import gc
 import os
+import socket
 
 from gunicorn.app.base import BaseApplication
 from uvicorn_worker import UvicornWorker
@@ -30,7 +31,33 @@ class Worker(UvicornWorker):
 
         if isinstance(self.wsgi, Front) and self.wsgi.ready is not None:
             self.config.http = protocol_for(self.wsgi)
+        self.sockets = [*self.sockets, *self._own_listeners()]
         await super()._serve()
+
+    def _own_listeners(self) -> list:
+        """A listening socket of this worker's own on the same address (SO_REUSEPORT), beside
+        the one all workers share: the kernel spreads new connections over the sockets, so a
+        burst of connections does not all land on whichever worker woke first."""
+        if not self.cfg.reuse_port:
+            return []
+        own = []
+        for listener in self.sockets:
+            shared = getattr(listener, "sock", listener)
+            if shared.family not in (socket.AF_INET, socket.AF_INET6):
+                continue
+            sock = socket.socket(shared.family, socket.SOCK_STREAM)
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+                sock.bind(shared.getsockname()[:2])
+                sock.listen(self.cfg.backlog)
+                sock.setblocking(False)
+            except OSError as error:
+                sock.close()
+                self.log.warning("no listener of this worker's own on %s: %s", shared.getsockname(), error)
+                continue
+            own.append(sock)
+        return own
 
 
 class _Server(BaseApplication):
@@ -77,6 +104,7 @@ def run(host: str, port: int, workers: int | None = None) -> None:
         "workers": workers or int(os.environ.get("DATELINE_WORKERS", 2 * cores + 1)),
         "worker_class": "dateline.core.server.Worker",
         "preload_app": True,
+        "reuse_port": hasattr(socket, "SO_REUSEPORT") and os.environ.get("DATELINE_REUSE_PORT", "1") != "0",
         "keepalive": 5,
         "timeout": 30,
         "graceful_timeout": 10,
