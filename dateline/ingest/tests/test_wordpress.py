@@ -228,8 +228,27 @@ def _world():
                 "origin", "external_id", "checksum", "original_url", "original_published_at")),
             "fingerprint": [(bytes(fp.signature), fp.shingles, sorted(fp.bands.values_list("value", flat=True)))
                             for fp in Fingerprint.objects.filter(story=story)],
+            "search": _search_document(story),
         }
     return stories
+
+
+def _search_document(story):
+    """What the search index holds for the story (its time, fields, and whether it files it under its section)."""
+    from django.db import connection
+
+    from dateline.search.models import SearchDocument
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT key >> 31, headline, standfirst, tags, authors, section, body, facets "
+                           "FROM search_fts_doc WHERE story_id = %s", [story.pk])
+            return [(*row[:-1], row[-1] == f"s{story.section_id}") for row in cursor.fetchall()]
+    rows = list(SearchDocument.objects.filter(story_id=story.pk).values())
+    for row in rows:
+        del row["story_id"]
+        row["section_id"] = row["section_id"] == story.section_id
+    return rows
 
 
 def _forget_everything():
@@ -247,6 +266,7 @@ def _forget_everything():
 def test_the_bulk_path_writes_exactly_what_the_per_post_path_writes(db, fixtures, media_folder, export):
     per_post = WordPressImport(fixtures / export, media=media_folder).run()
     expected = _world()
+    assert any(story["search"] for story in expected.values())  # published stories, indexed
     _forget_everything()
     bulk = WordPressImport(fixtures / export, media=media_folder, bulk=True, batch_size=2).run()
     assert _world() == expected
