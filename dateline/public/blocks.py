@@ -174,7 +174,7 @@ _NO_TIME = Cast(Value(None), DateTimeField())
 _TEXTS = 5  # text columns of a row of the story's furniture
 
 
-def _furniture_row(qs, *, order=Value(0), name=Value(""), at=_NO_TIME, ref=_NO_INT, texts=()):
+def _furniture_row(qs, *, order=Value(0), name=Cast(Value(""), TextField()), at=_NO_TIME, ref=_NO_INT, texts=()):
     """Rows of one kind padded to one shape: the three sort keys (a number, a name, a
     time), the row's id, the id it refers to, then up to five texts."""
     texts = [F(t) for t in texts] + [_NO_TEXT] * (_TEXTS - len(texts))

@@ -186,6 +186,10 @@ DATELINE = {
     # The largest request body `dateline serve` reads (an upload); larger ones get 413.
     # Behind nginx, client_max_body_size (deploy-config --max-body, 32m) applies first.
     "MAX_REQUEST_BYTES": int(os.environ.get("DATELINE_MAX_REQUEST_BYTES", str(32 * 1024 * 1024))),
+    # On PostgreSQL, reader pages send their queries as server-side prepared statements
+    # (dateline/public/prepared.py). Turn off behind a pooler in transaction mode that
+    # cannot keep them (PgBouncer before 1.21, or without max_prepared_statements).
+    "PG_PREPARED": env_bool("DATELINE_PG_PREPARED", True),
 }
 
 # Public pages are rendered once and served from a store until something they

@@ -51,7 +51,41 @@ def test_compiled_once_then_only_sent(newsroom):
     assert [x.author.name for x in BYLINES.all(story=a.pk)] == ["Ada Reporter", "Bo Other"]
     with CaptureQueriesContext(connection) as queries:
         assert [x.author.name for x in BYLINES.all(story=b.pk)] == ["Bo Other"]
-    assert len(queries) == 1 and str(b.pk) in queries[0]["sql"]
+    assert len(queries) == 1
+    if connection.vendor == "postgresql":  # sent as a prepared statement: the values go apart
+        assert "$1" in queries[0]["sql"] and str(b.pk) not in queries[0]["sql"]
+    else:
+        assert str(b.pk) in queries[0]["sql"]
+
+
+def test_on_postgresql_each_query_is_planned_once_per_connection(newsroom, settings):
+    """A prepared statement on the server: parsed and planned once, then only executed;
+    the application's other queries stay as Django sends them."""
+    import pytest
+
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side prepared statements are PostgreSQL's")
+    world = newsroom.section("World")
+    stories = [newsroom.story(world, f"Story {i}", hours_ago=i + 1) for i in range(3)]
+
+    def prepared():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+            return {sql: runs for sql, runs in cursor.fetchall() if "news_story" in sql}
+
+    before = prepared()
+    for story in stories * 4:
+        assert NEWEST.all(now=newsroom.now, section=world.pk, story=story.pk,
+                          shape={"limit": 2, "exclude": True}) == [s for s in stories if s != story][:2]
+    after = prepared()
+    ours = {sql: runs - before.get(sql, 0) for sql, runs in after.items() if runs != before.get(sql, 0)}
+    assert len(ours) == 1 and list(ours.values()) == [12]
+    list(Story.objects.filter(section=world))  # Django's own query: not prepared
+    assert prepared() == after
+    # Behind a pooler that cannot keep prepared statements: DATELINE_PG_PREPARED=0.
+    settings.DATELINE = {**settings.DATELINE, "PG_PREPARED": False}
+    assert NEWEST.all(now=newsroom.now, section=world.pk, story=0, shape={"limit": 2, "exclude": False})
+    assert prepared() == after
 
 
 def test_teasers_stand_for_their_stories(newsroom):
