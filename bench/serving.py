@@ -367,7 +367,7 @@ def main():
 
     server = Server(env, workers=args.workers or 0, label="serving")
     if not args.workers:
-        server.workers = int(os.environ.get("DATELINE_WORKERS", 2 * (os.cpu_count() or 1) + 1))
+        server.workers = int(os.environ.get("DATELINE_WORKERS", max(2, os.cpu_count() or 1)))  # as dateline serve
     front = static = None
     try:
         server.start()

@@ -101,7 +101,8 @@ def run(host: str, port: int, workers: int | None = None) -> None:
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     _Server({
         "bind": [bind],
-        "workers": workers or int(os.environ.get("DATELINE_WORKERS", 2 * cores + 1)),
+        # One event loop per core answers stored pages; renders run in each worker's threads.
+        "workers": workers or int(os.environ.get("DATELINE_WORKERS", max(2, cores))),
         "worker_class": "dateline.core.server.Worker",
         "preload_app": True,
         "reuse_port": hasattr(socket, "SO_REUSEPORT") and os.environ.get("DATELINE_REUSE_PORT", "1") != "0",

@@ -9,12 +9,12 @@ from dateline.core.server import run
 
 
 class Command(BaseCommand):
-    help = "Run Dateline with a production-grade server (gunicorn); migrates the database first."
+    help = "Run Dateline with a production-grade server (gunicorn + uvicorn workers); migrates the database first."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("DATELINE_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("DATELINE_PORT", "8000")))
-        parser.add_argument("--workers", type=int, default=None, help="worker processes (default: 2 × cores + 1)")
+        parser.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core, at least 2)")
         parser.add_argument("--no-migrate", action="store_true", help="do not apply migrations at start")
 
     def handle(self, *args, host, port, workers, no_migrate, **options):
