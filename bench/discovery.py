@@ -202,6 +202,7 @@ def measure(kind: str, args) -> dict:
                     sizes[name] = len(body)
                     entries[name] = len(re.findall(r"<(?:item|entry|url|sitemap)>", text))
         load_after = _lib.loadavg()
+        walk = walk_sitemaps(client, workers, story_pages, args.sitemap_walk) if args.sitemap_walk else None
         client.close()
     finally:
         server.stop()
@@ -225,7 +226,37 @@ def measure(kind: str, args) -> dict:
             "uncached_ms": queries.get(name, {}).get("uncached_ms"),
         }
     return {"db": kind, "info": info, "rows": rows, "story_pages": story_pages, "requests": args.requests,
-            "load": [load_before, load_after], "cpus": os.cpu_count()}
+            "load": [load_before, load_after], "cpus": os.cpu_count(), "walk": walk}
+
+
+def memory_kb(pid: int) -> dict:
+    """VmRSS and VmHWM (the peak RSS so far) of a process, in kB, from /proc."""
+    out = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            out[key] = int(value.split()[0])
+    return out
+
+
+def walk_sitemaps(client: KeepAlive, workers: list[int], pages: int, count: int) -> dict | None:
+    """Fetch ``count`` story sitemap pages spread over the whole archive, noting the worker's memory
+    after the first and after the last: a sitemap built page by page peaks the same after one page
+    as after hundreds, whatever the archive's size."""
+    if len(workers) != 1:
+        log("WARNING: not one worker: no sitemap walk")
+        return None
+    numbers = sorted({1 + (pages - 1) * i // max(count - 1, 1) for i in range(count)})
+    log(f"walking {len(numbers)} of the {pages} story sitemap pages (worker memory before and after)")
+    times, statuses, after_first = [], {}, None
+    for number in numbers:
+        elapsed, status, _, _ = client.get(f"/sitemaps/stories.xml?p={number}")
+        times.append(elapsed * 1000)
+        statuses[status] = statuses.get(status, 0) + 1
+        if after_first is None:
+            after_first = memory_kb(workers[0])
+    return {"pages": len(numbers), "median": median(times), "p95": percentile(times, 95), "statuses": statuses,
+            "after_first": after_first, "after_last": memory_kb(workers[0])}
 
 
 def report(result: dict) -> str:
@@ -260,6 +291,13 @@ def report(result: dict) -> str:
     lines.append("URLs: " + ", ".join(f"{name}={rows[name]['url']}" for name in ORDER if name in rows))
     lines.append(f"(machine: {result['cpus']} CPUs, load average {result['load'][0]} before, "
                  f"{result['load'][1]} after)")
+    walk = result.get("walk")
+    if walk:
+        first, last = walk["after_first"], walk["after_last"]
+        lines.append(f"sitemap walk: {walk['pages']} story sitemap pages across the archive, median "
+                     f"{walk['median']:.1f} ms, p95 {walk['p95']:.1f} ms, statuses {walk['statuses']}; worker peak "
+                     f"RSS {first['VmHWM'] / 1024:.1f} MB after the first page, {last['VmHWM'] / 1024:.1f} MB after "
+                     f"the last (RSS now {last['VmRSS'] / 1024:.1f} MB)")
     return "\n".join(lines)
 
 
@@ -275,8 +313,11 @@ def main(argv=None) -> int:
     parser.add_argument("--pg-name", default="dateline_bench_disc", help="PostgreSQL database (dateline_bench*)")
     _lib.add_rebuild_flag(parser)
     parser.add_argument("--prepare-only", action="store_true", help="build or check the database(s), then stop")
+    parser.add_argument("--sitemap-walk", type=int, default=0, metavar="N",
+                        help="also fetch N story sitemap pages spread over the archive and report the worker's "
+                             "peak memory after the first and the last (constant memory check)")
     args = parser.parse_args(argv)
-    if args.stories < 1 or args.requests < 1:
+    if args.stories < 1 or args.requests < 1 or args.sitemap_walk < 0:
         parser.error("--stories and --requests must be at least 1")
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     if args.prepare_only:
