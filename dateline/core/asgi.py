@@ -45,7 +45,7 @@ class Front:
     def __init__(self, app, threads: int | None = None, max_request_bytes: int | None = None):
         self.app = app
         self.ready = getattr(app, "ready_answer", None)
-        self.threads = threads or int(os.environ.get("DATELINE_THREADS", "4"))
+        self.threads = threads or int(os.environ.get("DATELINE_THREADS", "2"))
         if max_request_bytes is None:
             from django.conf import settings
 
