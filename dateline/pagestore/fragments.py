@@ -37,15 +37,40 @@ def entrant(section_id=None):
     return top[-1] if len(top) == teaser_count() else None
 
 
+# What a render asks here (the newest ids of a section and of the site, the live
+# picks) changes only with a change that purges the pages showing those lists, so
+# it is kept per process for as long as the store's version (``version()``, which
+# every purge moves) stays the same: a page render for the store then makes none of
+# these queries. Handlers (``entrant``) always ask the database.
+_known = {"version": None}
+
+
+def _kept(key, compute):
+    from .store import enabled, get_store
+
+    if not enabled():
+        return compute()
+    store = get_store()
+    version = store.version()
+    known = _known
+    if known.get("version") != version or known.get("store") is not store:
+        known = {"version": version, "store": store}
+        globals()["_known"] = known
+    if key not in known:
+        known[key] = compute()
+    return known[key]
+
+
 def latest_url(story) -> str:
-    if story.pk in newest_ids(story.section_id):
+    if story.pk in _kept(("newest", story.section_id), lambda: set(newest_ids(story.section_id))):
         return reverse("public:fragment-latest-except", args=[story.section_id, story.pk])
     return reverse("public:fragment-latest", args=[story.section_id])
 
 
 def dont_miss_url(story=None) -> str:
     if story is not None and (
-        story.pk in newest_ids() or Pick.objects.live().filter(story_id=story.pk).exists()
+        story.pk in _kept(("newest", None), lambda: set(newest_ids()))
+        or story.pk in _kept("picks", lambda: set(Pick.objects.live().values_list("story_id", flat=True)))
     ):
         return reverse("public:fragment-dont-miss-except", args=[story.pk])
     return reverse("public:fragment-dont-miss")

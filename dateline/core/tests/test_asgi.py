@@ -19,6 +19,24 @@ def scope(path="/", method="GET", query=b"", headers=()):
             "http_version": "1.1", "root_path": ""}
 
 
+def run(coroutine):
+    """Run ``coroutine`` on an event loop of its own, in a thread of its own: this
+    thread may already have one running (Playwright's, from the browser tests)."""
+    failure = []
+
+    def target():
+        try:
+            asyncio.run(coroutine)
+        except BaseException as error:  # re-raised in the test's thread
+            failure.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(60)
+    if failure:
+        raise failure[0]
+
+
 def call(front, the_scope, body_chunks=(b"",)):
     """Run one request; returns (status, headers dict, body, body messages sent)."""
     sent = []
@@ -33,7 +51,7 @@ def call(front, the_scope, body_chunks=(b"",)):
     async def send(message):
         sent.append(message)
 
-    asyncio.run(front(the_scope, receive, send))
+    run(front(the_scope, receive, send))
     start = sent[0]
     bodies = [m for m in sent[1:] if m["type"] == "http.response.body"]
     assert not bodies[-1].get("more_body"), "the last body message must end the response"
@@ -123,11 +141,11 @@ def test_websocket_is_refused_and_lifespan_completes():
     async def send(message):
         sent.append(message["type"])
 
-    asyncio.run(front({"type": "lifespan"}, receive, send))
+    run(front({"type": "lifespan"}, receive, send))
     assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
     sent.clear()
     incoming = [{"type": "websocket.connect"}]
-    asyncio.run(front({"type": "websocket", "path": "/"}, receive, send))
+    run(front({"type": "websocket", "path": "/"}, receive, send))
     assert sent == ["websocket.close"]
 
 
