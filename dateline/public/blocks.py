@@ -19,7 +19,7 @@ from dateline.enrich.models import RelatedStory
 from dateline.enrich.related import related_to
 from dateline.news.models import Author, Byline, Correction, Credit, Pick, Section, Source, Story, Tag
 
-from .prepared import Prepared, PreparedUnion
+from .prepared import Prepared, PreparedUnion, fetch_rows
 from .teasers import COLUMNS, Teaser, columns, teasers
 
 
@@ -137,9 +137,7 @@ def section_rows(sections, per_section=None, exclude_ids=()):
     limit = per_section + len(exclude_ids)
     for section in sections:
         params += [section.pk, Story.Status.PUBLISHED, now, limit]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        ids = [row[0] for row in cursor.fetchall()]
+    ids = [row[0] for row in fetch_rows(connection, sql, params)]
     leave_out = set(exclude_ids)
     stories = teasers(_BY_IDS.all(ids=[i for i in ids if i not in leave_out]))
     rows = {section: [] for section in sections}

@@ -118,7 +118,7 @@ class _Compiled:
         return params
 
     def run(self, connection, values):
-        return self.results(_fetch(connection, self.sql, self.fill(connection, values)))
+        return self.results(fetch_rows(connection, self.sql, self.fill(connection, values)))
 
     def results(self, rows) -> list:
         """Rows as the queryset would give them: model instances, or tuples for values_list()."""
@@ -139,7 +139,8 @@ class _Compiled:
         return found
 
 
-def _fetch(connection, sql, params) -> list:
+def fetch_rows(connection, sql, params) -> list:
+    """Run ``sql`` and return its rows; on PostgreSQL as a prepared statement (see below)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and settings.DATELINE.get("PG_PREPARED", True):
             _server_prepared(connection, cursor)
@@ -258,7 +259,7 @@ class _CompiledUnion:
         params = []
         for part in self.parts:
             params += part.fill(connection, values)
-        rows = _fetch(connection, self.sql, params)
+        rows = fetch_rows(connection, self.sql, params)
         split = [[] for _ in self.parts]
         for row in rows:
             split[row[0]].append(row[1:])
