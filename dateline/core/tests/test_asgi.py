@@ -161,7 +161,8 @@ def test_stored_pages_are_answered_without_django(settings, tmp_path, newsroom):
     from dateline.wsgi import application
 
     settings.DATELINE = {**settings.DATELINE, "PAGE_STORE": {
-        **settings.DATELINE["PAGE_STORE"], "ENABLED": True, "LOCATION": str(tmp_path / "pages")}}
+        **settings.DATELINE["PAGE_STORE"], "ENABLED": True, "OPTIONS": {},
+        "BACKEND": "dateline.pagestore.backends.files.FileStore", "LOCATION": str(tmp_path / "pages")}}
     get_store().clear()
     assert isinstance(application, PageStoreApp)
     front = Front(PageStoreApp(application.app), threads=2, max_request_bytes=1000)
