@@ -99,6 +99,18 @@ def _post_worker_init(worker):
     from dateline.pagestore.schedule import start_ticker
 
     start_ticker()
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_small_sqlite_cache)
+
+
+def _small_sqlite_cache(sender, connection, **kwargs):
+    # Reads come through the memory-mapped file (mmap_size), shared by every worker;
+    # SQLite's own page cache (32 MB a connection, for bulk writes) would only copy
+    # pages into each thread's private memory. 2 MB each, as SQLite's default.
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size=-2000")
 
 
 def run(host: str, port: int, workers: int | None = None) -> None:
