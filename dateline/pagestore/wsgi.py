@@ -215,12 +215,12 @@ class _HotPages(_LRU):
 
 
 class PageStoreApp:
-    def __init__(self, app, clock=schedule.now, gzip_cache_bytes=32 * 1024 * 1024, hot_cache_bytes=None):
+    def __init__(self, app, clock=schedule.now, gzip_cache_bytes=16 * 1024 * 1024, hot_cache_bytes=None):
         self.app = app
         self.clock = clock
         self.gzipped = _LRU(gzip_cache_bytes)
         if hot_cache_bytes is None:
-            hot_cache_bytes = int(config().get("HOT_BYTES", 8 * 1024 * 1024))
+            hot_cache_bytes = int(config().get("HOT_BYTES", 24 * 1024 * 1024))
         self.hot = _HotPages(hot_cache_bytes) if hot_cache_bytes > 0 else None
         self.fragments = {}  # url -> (generation, Entry), with the hot pages
         self._writer = None  # a thread for whole pages kept from the event loop
