@@ -2,6 +2,12 @@
 """The page store, measured through the real server.
 
     .venv/bin/python bench/pagestore.py [--stories 100000] [--urls 200] [--repeats 5] [--publishes 5]
+    .venv/bin/python bench/pagestore.py --db postgres --stories 1000000 --pg-name dateline_bench_1m
+
+With ``--db postgres`` it uses the benches' PostgreSQL database as it is
+(``--pg-name``, built by bench/pages.py's prepare step when missing) and makes
+no publishes, so the database keeps its story count; the page store is files
+under that database's bench home, cleared first.
 
 On the demo newsroom plus N synthetic stories (the SQLite database bench/pages.py
 builds and caches, copied so the publishes here do not change it), starts
@@ -141,12 +147,21 @@ def main():
     parser.add_argument("--publishes", type=int, default=5)
     parser.add_argument("--section", default="world")
     parser.add_argument("--no-store-off", action="store_true", help="skip the store-off comparison")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--pg-name", default="dateline_bench", help="PostgreSQL database (dateline_bench*)")
+    _lib.add_rebuild_flag(parser)
     args = parser.parse_args()
 
-    cached, info = _lib.prepare("sqlite", args.stories)
+    cached, info = _lib.prepare(args.db, args.stories, pg_name=args.pg_name, rebuild=args.rebuild)
     log(f"{info['stories']:,} stories ({info['published']:,} published), demo newsroom: "
-        f"{'yes' if info['demo'] else 'no'}")
-    env = copy_home(cached, f"pagestore-{args.stories}")
+        f"{'yes' if info['demo'] else 'no'}, {args.db}")
+    if args.db == "sqlite":
+        env = copy_home(cached, f"pagestore-{args.stories}")
+    else:
+        env = dict(cached)  # the shared database itself: nothing here writes to it
+        if args.publishes:
+            log("PostgreSQL: no publishes (they would change the shared database's story count)")
+            args.publishes = 0
     env.pop("DATELINE_PAGE_STORE", None)
     env.pop("REDIS_URL", None)  # the embedded store: files under DATELINE_HOME/pages
     urls = _lib.sample_story_urls(env, args.urls)
@@ -174,7 +189,7 @@ def main():
         client.close()
 
         log(f"publish → visible on /{args.section}/, {args.publishes} times")
-        publishes = publish_to_visible(env, server.port, args.section, args.publishes)
+        publishes = publish_to_visible(env, server.port, args.section, args.publishes) if args.publishes else []
         stats = _lib.dateline(env, "pagestore", "stats", quiet=True).stdout
     finally:
         server.stop()
@@ -205,7 +220,7 @@ def main():
     print(f"(load average {load_before} before, {load_after} after; X-Page-Store of misses {miss_states}, "
           f"hits {hit_states})")
     print()
-    print(table(["publish → visible", "median ms", "max ms"], [
+    print(table(["publish → visible", "median ms", "max ms"], [] if not publishes else [
         ["from the start of the action", f"{median([p['from_start_ms'] for p in publishes]):.1f}",
          f"{max(p['from_start_ms'] for p in publishes):.1f}"],
         ["from its end (commit + purge done)", f"{median([p['from_commit_ms'] for p in publishes]):.1f}",
@@ -218,7 +233,7 @@ def main():
 
     results.update(misses=misses, hits=hits, renders=renders, statics=statics, publishes=publishes,
                    load=[load_before, load_after])
-    out = OUT / f"pagestore-{args.stories}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out = OUT / f"pagestore-{args.db}-{args.stories}-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps(results, indent=1))
     log(f"raw numbers: {out.relative_to(_lib.REPO)}")
 
