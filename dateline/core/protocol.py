@@ -17,13 +17,22 @@ import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 
+class _NoWaiter:
+    def set(self):
+        pass
+
+
 class _Answered:
     """Stands in for the request cycle of a request answered here: it is complete,
-    so uvicorn's body and message callbacks for that request do nothing."""
+    so uvicorn's body, message and connection-lost callbacks for that request do
+    nothing (they read ``response_complete`` and set ``message_event``)."""
 
     response_complete = True
     more_body = False
+    disconnected = False
+    keep_alive = True
     body = b""
+    message_event = _NoWaiter()
 
 
 _ANSWERED = _Answered()

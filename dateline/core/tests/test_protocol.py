@@ -3,6 +3,7 @@ answers go out straight from the protocol, everything else through the ASGI
 front and the WSGI application, in order, on one connection."""
 
 import asyncio
+import logging
 import socket
 import threading
 import time
@@ -89,6 +90,17 @@ def test_stored_answers_skip_the_application_and_keep_their_order(served):
     # that were not queued behind /slow/ never became an ASGI call either.
     assert [c[1] for c in app.calls] == ["/slow/", "/other/", "/stored/"]
     assert app.front.asgi_calls <= 6
+
+
+def test_closing_a_connection_after_a_stored_answer_is_clean(served, caplog):
+    """uvicorn's connection-lost callback runs on what this protocol left as the cycle."""
+    port, app = served
+    caplog.set_level(logging.WARNING)
+    for _ in range(3):
+        answers = exchange(port, get("/stored/") + get("/stored/"), "GET GET")
+        assert [b for _, _, b in answers] == [b"stored page", b"stored page"]
+    time.sleep(0.3)  # the server sees the connections close
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], [r.getMessage() for r in caplog.records]
 
 
 def test_requests_with_a_body_or_http_1_0_are_handled_properly(served):
