@@ -35,8 +35,23 @@ READY_HEADERS = {name.encode(): "HTTP_" + name.upper().replace("-", "_") for nam
     "x-forwarded-proto", "x-forwarded-host")}
 
 
-def _latin1(value: str) -> bytes:
-    return value.encode("latin-1")
+def _start(status: str, headers) -> dict:
+    """The ASGI response start for a WSGI status line and header list."""
+    return {"type": "http.response.start", "status": int(status[:3]),
+            "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]}
+
+
+def _path_info(scope) -> str:
+    """PATH_INFO as a WSGI server gives it: the path's bytes, unescaped, read as latin-1."""
+    raw = scope.get("raw_path") or scope["path"].encode("utf-8")
+    return unquote_to_bytes(raw.split(b"?", 1)[0]).decode("latin-1")
+
+
+def _add(environ, key, value):
+    """Header ``key`` into ``environ``, joined to an earlier one of the same name."""
+    if key in environ:
+        value = environ[key] + ("; " if key == "HTTP_COOKIE" else ",") + value
+    environ[key] = value
 
 
 class Front:
@@ -86,8 +101,7 @@ class Front:
             answer = self.ready(self.ready_environ(scope))
             if answer is not None:
                 status, headers, body = answer
-                await send({"type": "http.response.start", "status": int(status[:3]),
-                            "headers": [(_latin1(k), _latin1(v)) for k, v in headers]})
+                await send(_start(status, headers))
                 await send({"type": "http.response.body", "body": body})
                 return
         environ = self.environ(scope)
@@ -142,9 +156,7 @@ class Front:
             return write
 
         def begin():
-            status, headers = started
-            push({"type": "http.response.start", "status": int(status[:3]),
-                  "headers": [(_latin1(k), _latin1(v)) for k, v in headers]})
+            push(_start(*started))
             sent.append(True)
 
         def write(data):  # the legacy write() callable of PEP 3333
@@ -182,11 +194,9 @@ class Front:
     def ready_environ(scope) -> dict:
         """The part of the environ a stored page's answer depends on: method, path,
         query, scheme, and the headers named in ``READY_HEADERS``."""
-        raw = scope.get("raw_path") or scope["path"].encode("utf-8")
         environ = {
             "REQUEST_METHOD": scope["method"],
-            "PATH_INFO": unquote_to_bytes(raw.split(b"?", 1)[0]).decode("latin-1") if b"%" in raw else
-            raw.split(b"?", 1)[0].decode("latin-1"),
+            "PATH_INFO": _path_info(scope),
             "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
             "SERVER_NAME": str((scope.get("server") or ("localhost", 80))[0]),
             "wsgi.url_scheme": scope.get("scheme", "http"),
@@ -194,22 +204,18 @@ class Front:
         for name, value in scope["headers"]:
             key = READY_HEADERS.get(name)
             if key is not None:
-                value = value.decode("latin-1")
-                if key in environ:
-                    value = environ[key] + ("; " if key == "HTTP_COOKIE" else ",") + value
-                environ[key] = value
+                _add(environ, key, value.decode("latin-1"))
         return environ
 
     @staticmethod
     def environ(scope) -> dict:
         """The WSGI environ (PEP 3333) of an ASGI http scope; ``wsgi.input`` comes later."""
-        raw = scope.get("raw_path") or scope["path"].encode("utf-8")
         server = scope.get("server") or ("localhost", 80)
         client = scope.get("client") or ("", 0)
         environ = {
             "REQUEST_METHOD": scope["method"],
             "SCRIPT_NAME": scope.get("root_path", ""),
-            "PATH_INFO": unquote_to_bytes(raw.split(b"?", 1)[0]).decode("latin-1"),
+            "PATH_INFO": _path_info(scope),
             "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
             "SERVER_NAME": str(server[0]),
             "SERVER_PORT": str(server[1] if server[1] is not None else 80),
@@ -233,10 +239,7 @@ class Front:
                 key = "CONTENT_LENGTH"
             else:
                 key = "HTTP_" + name.upper().replace("-", "_")
-            value = value.decode("latin-1")
-            if key in environ:
-                value = environ[key] + ("; " if key == "HTTP_COOKIE" else ",") + value
-            environ[key] = value
+            _add(environ, key, value.decode("latin-1"))
         return environ
 
 

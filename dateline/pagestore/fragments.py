@@ -46,16 +46,15 @@ _known = {"version": None}
 
 
 def _kept(key, compute):
+    global _known
     from .store import enabled, get_store
 
     if not enabled():
         return compute()
     store = get_store()
-    version = store.version()
-    known = _known
+    version, known = store.version(), _known
     if known.get("version") != version or known.get("store") is not store:
-        known = {"version": version, "store": store}
-        globals()["_known"] = known
+        known = _known = {"version": version, "store": store}
     if key not in known:
         known[key] = compute()
     return known[key]

@@ -94,7 +94,7 @@ class _Page:
 
     __slots__ = ("body", "etag", "last_modified", "expires_at", "content_type", "headers", "http_date", "tags")
 
-    def __init__(self, shell, parts):
+    def __init__(self, shell, parts, body=None):
         self.content_type, self.headers = shell.content_type, shell.headers
         entries = [shell, *(e for e in parts if e is not None)]
         self.tags = frozenset().union(*(e.tags for e in entries))  # what the page shows, parts included
@@ -108,8 +108,13 @@ class _Page:
             for e in entries:
                 digest.update(e.etag.encode())
             self.etag = f'"{digest.hexdigest()}"'
-        self.body = None
-        self.http_date = None  # Last-Modified as sent, made once
+        self.body = body
+        self.http_date = None  # Last-Modified as sent, made once (last_modified_header)
+
+    def last_modified_header(self) -> str:
+        if self.http_date is None:
+            self.http_date = formatdate(self.last_modified, usegmt=True)
+        return self.http_date
 
 
 class _LRU:
@@ -246,11 +251,7 @@ class PageStoreApp:
             if schedule.due(store, now):
                 return None  # running it may need the ORM: the thread's path does that
             generation = store.version() if self.hot is not None else None
-            if generation is not None:
-                hot = self.hot.get(key)
-                if hot is not None and hot[0] == generation and hot[1] == host:
-                    return self._answer(environ, store, hot[2], "hit", now)
-            page = self._whole_page(store, key, host)
+            page = self._ready_page(store, key, host, generation)
             if page is None:
                 since = self._whole_since(store, host)
                 entry = store.get(key)
@@ -259,12 +260,11 @@ class PageStoreApp:
                 page = self._assemble(environ, store, entry, generation, render=False)
                 if page is None:
                     return None
+                self._keep_hot(key, generation, host, page)
                 self._keep_whole(store, key, entry, page, since, background=True)
         except Exception:
             log.exception("page store: a ready answer failed; Django answers instead")
             return None
-        if generation is not None and page.expires_at is None:
-            self.hot.put(key, (generation, host, page))
         return self._answer(environ, store, page, "hit", now)
 
     def __call__(self, environ, start_response):
@@ -279,14 +279,8 @@ class PageStoreApp:
             store = get_store()
             schedule.check(store, now)
             generation = store.version() if self.hot is not None else None  # before reading anything
-            if generation is not None:
-                hot = self.hot.get(key)
-                if hot is not None and hot[0] == generation and hot[1] == host:
-                    return self._send(environ, start_response, store, hot[2], "hit", now)
-            page = self._whole_page(store, key, host)
+            page = self._ready_page(store, key, host, generation)
             if page is not None:
-                if generation is not None:
-                    self.hot.put(key, (generation, host, page))
                 return self._send(environ, start_response, store, page, "hit", now)
             since = self._whole_since(store, host)
             entry = store.get(key)
@@ -302,31 +296,37 @@ class PageStoreApp:
             if entry is None:
                 return self._pass(environ, start_response, store, *response)
         page = self._assemble(environ, store, entry, generation)
-        if generation is not None and page.expires_at is None and entry.origin == host:
-            self.hot.put(key, (generation, host, page))
         if entry.origin == host:
+            self._keep_hot(key, generation, host, page)
             self._keep_whole(store, key, entry, page, since, background=False)
         return self._send(environ, start_response, store, page, state, now)
 
-    # Whole pages for nginx
-
-    def _whole_page(self, store, key, host):
-        """The page as kept whole, when it is: one read, nothing to put together."""
-        if host or not getattr(store, "keeps_whole_pages", False):
+    def _ready_page(self, store, key, host, generation):
+        """The page with nothing to put together: as this process holds it hot at
+        ``generation``, or as kept whole (then held hot); else None."""
+        if generation is not None:
+            hot = self.hot.get(key)
+            if hot is not None and hot[0] == generation and hot[1] == host:
+                return hot[2]
+        if not _keeps_whole(store, host):
             return None
         whole = store.get(WHOLE + key)
         if whole is None:
             return None
-        page = _Page(whole, ())  # its ETag and Last-Modified are the assembled page's (_keep_whole)
-        page.body = whole.body
+        page = _Page(whole, (), body=whole.body)  # its ETag and Last-Modified are the assembled page's
+        self._keep_hot(key, generation, host, page)
         return page
+
+    def _keep_hot(self, key, generation, host, page):
+        if generation is not None and page.expires_at is None:
+            self.hot.put(key, (generation, host, page))
+
+    # Whole pages for nginx
 
     def _whole_since(self, store, host):
         """The purge generation before a page and its parts are read, when the page may be
-        kept whole (a store that keeps whole pages, and links made for DATELINE_SITE_URL)."""
-        if host or not getattr(store, "keeps_whole_pages", False):
-            return None
-        return store.mark()
+        kept whole; else None."""
+        return store.mark() if _keeps_whole(store, host) else None
 
     def _keep_whole(self, store, key, entry, page, since, background):
         """Store the page as sent — fragments in place — under ``WHOLE + key``, tagged with
@@ -393,9 +393,7 @@ class PageStoreApp:
         with ``render=False`` the answer is None."""
         urls = [m.decode("ascii") for m in INCLUDE.findall(entry.body)]
         if not urls:
-            page = _Page(entry, ())
-            page.body = entry.body
-            return page
+            return _Page(entry, (), body=entry.body)
         found = {}
         if generation is not None:
             # Fragments are shared by many pages: keep them like hot pages, by generation.
@@ -421,14 +419,12 @@ class PageStoreApp:
             if fragment is not None:
                 found[url] = fragment
         parts = [found.get(url) for url in urls]
-        page = _Page(entry, parts)
         pieces, at = [], 0
         for match, part in zip(INCLUDE.finditer(entry.body), parts):
             pieces += [entry.body[at:match.start()], part.body if part is not None else b""]
             at = match.end()
         pieces.append(entry.body[at:])
-        page.body = b"".join(pieces)
-        return page
+        return _Page(entry, parts, body=b"".join(pieces))
 
     # Answers
 
@@ -451,7 +447,7 @@ class PageStoreApp:
         headers = [("Content-Type", page.content_type), *page.headers]
         common = [
             ("Cache-Control", self._cache_control(store, page, now)),
-            ("Last-Modified", page.http_date or _http_date(page)),
+            ("Last-Modified", page.last_modified_header()),
             ("Vary", "Accept-Encoding"),
             ("X-Page-Store", state),
         ]
@@ -487,9 +483,10 @@ class PageStoreApp:
         return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
 
-def _http_date(page) -> str:
-    page.http_date = formatdate(page.last_modified, usegmt=True)
-    return page.http_date
+def _keeps_whole(store, host) -> bool:
+    """Whether pages are kept whole: a store nginx reads (files), and links made for
+    DATELINE_SITE_URL rather than for the request's host."""
+    return not host and store.keeps_whole_pages
 
 
 class _Unstored:

@@ -35,16 +35,20 @@ def _rows(qs):
     return qs.values_list(*columns())
 
 
-_PREVIOUS = Prepared(
-    lambda p: _rows(_published(p).filter(section_id=p.section, published_at__lte=p.at)
-                    .exclude(published_at=p.at, id__gte=p.story).newest_first()[:1]),
-    now=datetime, section=int, at=datetime, story=int,
-)
-_NEXT = Prepared(
-    lambda p: _rows(_published(p).filter(section_id=p.section, published_at__gte=p.at)
-                    .exclude(published_at=p.at, id__lte=p.story).order_by("published_at", "id")[:1]),
-    now=datetime, section=int, at=datetime, story=int,
-)
+def _before(p):
+    """The published stories of the section before the story, nearest first."""
+    return (_published(p).filter(section_id=p.section, published_at__lte=p.at)
+            .exclude(published_at=p.at, id__gte=p.story).newest_first())
+
+
+def _after(p):
+    """The published stories of the section after the story, nearest first."""
+    return (_published(p).filter(section_id=p.section, published_at__gte=p.at)
+            .exclude(published_at=p.at, id__lte=p.story).order_by("published_at", "id"))
+
+
+_PREVIOUS = Prepared(lambda p: _rows(_before(p)[:1]), now=datetime, section=int, at=datetime, story=int)
+_NEXT = Prepared(lambda p: _rows(_after(p)[:1]), now=datetime, section=int, at=datetime, story=int)
 
 
 def neighbours(story):
@@ -206,10 +210,8 @@ def _story_teasers(p, limit, related, lists):
 
     published = _published(p)
     parts = {
-        "previous": rows(published.filter(section_id=p.section, published_at__lte=p.at)
-                         .exclude(published_at=p.at, id__gte=p.story).newest_first())[:1],
-        "next": rows(published.filter(section_id=p.section, published_at__gte=p.at)
-                     .exclude(published_at=p.at, id__lte=p.story).order_by("published_at", "id"))[:1],
+        "previous": rows(_before(p))[:1],
+        "next": rows(_after(p))[:1],
     }
     if related:
         parts["related"] = rows(related_to(p.story, p.now))[:1]

@@ -102,7 +102,7 @@ else:
                     "PRAGMA synchronous=NORMAL;"
                     "PRAGMA foreign_keys=ON;"
                     "PRAGMA mmap_size=268435456;"
-                    "PRAGMA cache_size=-32000;"
+                    "PRAGMA cache_size=-32000;"  # for bulk writes; dateline serve lowers it (core/server.py)
                 ),
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
